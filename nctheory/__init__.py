@@ -1,0 +1,10 @@
+"""nctheory: check theorems about Neural Collapse under class imbalance.
+
+Every claim is predicted by a closed form (``nctheory.claims``), solved
+independently to its global optimum with a certificate (``nctheory.solvers``),
+and compared (``nctheory.verify``).
+"""
+
+__version__ = "0.1.0"
+
+from nctheory.problem import Problem, parse_sizes  # noqa: E402,F401

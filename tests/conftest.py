@@ -1,0 +1,26 @@
+"""Shared test configuration: hypothesis profiles.
+
+``ci`` (the default) is derandomized so CI is reproducible; ``thorough`` runs
+many more examples for long local runs: ``HYPOTHESIS_PROFILE=thorough pytest``.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "thorough",
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
