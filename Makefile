@@ -1,0 +1,26 @@
+# Everything a fresh machine needs: `make check` (the main job) and `make test` (the test suite).
+# Each target creates the virtual environment .venv on first use and installs the package into it.
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: check test bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+check: $(STAMP)
+	$(VENV)/bin/nctheory check
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+	$(VENV)/bin/python -m proofs_check
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/bench_certified.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

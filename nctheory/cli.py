@@ -1,0 +1,222 @@
+"""The ``nctheory`` command line (contract in DESIGN.md).
+
+Exit codes: 0 ok/pass, 1 a claim failed, 2 bad input, 3 inconclusive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+from nctheory import __version__
+from nctheory.cli_args import CliError, add_problem_args, problem_from_args
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad input in one line (no usage dump) with exit code 2."""
+
+    def error(self, message: str):  # noqa: D401 (argparse API)
+        raise CliError(message)
+
+
+def _json_default(x):
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, np.bool_):
+        return bool(x)
+    raise TypeError(f"not JSON serializable: {type(x).__name__}")
+
+
+def _emit_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2, default=_json_default)
+    sys.stdout.write("\n")
+
+
+# --------------------------------------------------------------------- commands
+def cmd_claims(args) -> int:
+    from nctheory.claims import PROVENANCE, all_claims
+
+    claims = all_claims()
+    if args.json:
+        _emit_json([c.describe() for c in claims])
+        return EXIT_OK
+    if not claims:
+        print("no claims registered")
+        return EXIT_OK
+    width = max(len(c.id) for c in claims)
+    for c in claims:
+        tag = ",".join(c.provenance)
+        refute = "  (registered to be refuted)" if c.expected == "false" else ""
+        print(f"{c.id:<{width}}  [{tag}]  {c.source}{refute}")
+    print(f"\n{len(claims)} claims. Provenance tags: " + "; ".join(f"{k}: {v}" for k, v in PROVENANCE.items()))
+    return EXIT_OK
+
+
+def cmd_solve(args) -> int:
+    from nctheory.solvers import solve
+
+    problem = problem_from_args(args)
+    sol = solve(problem, method=args.method)
+    out = sol.to_json()
+    if args.json:
+        _emit_json(out)
+    else:
+        print(f"method     {sol.method}")
+        print(f"status     {sol.status}   {sol.message}")
+        print(f"objective  {sol.objective:.12g}")
+        if sol.lower_bound is not None:
+            print(f"lower bnd  {sol.lower_bound:.12g}   gap {sol.gap:.3e}   certified {sol.certified}")
+        print(f"time       {sol.time_s:.3f} s   iterations {sol.iterations}")
+        print("mean logits (column k = class k):")
+        print(np.array2string(np.asarray(sol.logits_mean), precision=5, suppress_small=True))
+    if sol.status in ("optimal", "local"):
+        return EXIT_OK
+    return EXIT_INCONCLUSIVE
+
+
+def cmd_predict(args) -> int:
+    from nctheory.claims import get_claim
+
+    claim = get_claim(args.claim)
+    problem = problem_from_args(args)
+    unmet = claim.assumptions(problem)
+    out = {"claim": claim.id, "applies": not unmet, "unmet": unmet, "quantities": None, "notes": ""}
+    if not unmet:
+        pred = claim.predict(problem)
+        out["quantities"] = pred.quantities
+        out["notes"] = pred.notes
+    if args.json:
+        _emit_json(out)
+    else:
+        print(f"{claim.id}: {claim.statement}")
+        if unmet:
+            print("does not apply: " + "; ".join(unmet))
+        else:
+            for k, v in out["quantities"].items():
+                print(f"  {k:<24} {np.array2string(np.asarray(v), precision=8) if np.ndim(v) else v}")
+            if out["notes"]:
+                print(f"  notes: {out['notes']}")
+    return EXIT_OK if not unmet else EXIT_INCONCLUSIVE
+
+
+def _print_verification(v) -> None:
+    mark = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE"}[v.verdict]
+    exp = "" if v.expected == "true" else "  (registered to be refuted; " + (
+        "refuted as expected)" if v.as_expected else "NOT refuted)")
+    print(f"{mark:<12} {v.claim_id}  sizes={list(v.problem.sizes)}  {v.time_s:.2f}s{exp}")
+    for c in v.checks:
+        ok = "ok " if c.ok else "BAD"
+        print(f"    {ok} {c.quantity:<26} abs {c.abs_err:9.2e}  rel {c.rel_err:9.2e}  "
+              f"tol {c.tol['abs']:.0e}+{c.tol['rel']:.0e}·|p|  [{c.method}]")
+    for u in v.unmet:
+        print(f"    unmet: {u}")
+    for n in v.notes:
+        print(f"    note: {n}")
+
+
+def _exit_for(verifications) -> int:
+    if any(not v.as_expected and v.verdict != "inconclusive" for v in verifications):
+        return EXIT_FAIL
+    if any(v.verdict == "inconclusive" for v in verifications):
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from nctheory.claims import all_claims, get_claim
+    from nctheory.verify import verify_claim
+
+    if args.all == (args.claim is not None):
+        raise CliError("claim: give one CLAIM id or --all")
+    claims = all_claims() if args.all else [get_claim(args.claim)]
+    methods = args.method or None
+    results = []
+    for claim in claims:
+        if args.sizes:
+            problems = [problem_from_args(args)]
+        else:
+            problems = claim.default_instances()
+        for p in problems:
+            v = verify_claim(claim, p, methods=methods)
+            results.append(v)
+            if not args.json:
+                _print_verification(v)
+    if args.json:
+        out = [v.to_json() for v in results]
+        _emit_json(out[0] if len(out) == 1 else out)
+    return _exit_for(results)
+
+
+def cmd_check(args) -> int:
+    from nctheory.check import run_check
+
+    return run_check(json_out=args.json, junit=args.junit, quiet=args.quiet, only=args.only)
+
+
+# ----------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nctheory", description="Check Neural Collapse theorems against certified global solves.")
+    parser.add_argument("--version", action="version", version=f"nctheory {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("claims", help="list every registered claim")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("solve", help="solve one model instance to global optimality")
+    add_problem_args(p)
+    from nctheory.solvers.dispatch import METHODS
+
+    p.add_argument("--method", choices=METHODS, default="auto")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("predict", help="what a claim predicts for one instance")
+    p.add_argument("claim")
+    add_problem_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("verify", help="prediction vs independent solves: pass | fail | inconclusive")
+    p.add_argument("claim", nargs="?")
+    p.add_argument("--all", action="store_true", help="every claim")
+    add_problem_args(p, sizes_required=False)
+    p.add_argument("--method", action="append", choices=METHODS[1:], help="reference method (repeatable)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("check", help="verify every claim at its default instances (the main job)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML for CI")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--only", metavar="PREFIX", help="only claims whose id starts with PREFIX")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return args.func(args)
+    except (CliError, ValueError) as exc:
+        msg = " ".join(str(exc).split())
+        print(f"nctheory: error: {msg}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("nctheory: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
