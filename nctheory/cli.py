@@ -154,6 +154,60 @@ def cmd_verify(args) -> int:
     return _exit_for(results)
 
 
+def _floats(field: str, text: str) -> tuple[float, ...]:
+    try:
+        vals = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise CliError(f"{field}: expected comma-separated numbers, got {text!r}") from None
+    return vals
+
+
+def cmd_sweep(args) -> int:
+    from nctheory.sweep import Grid, run_sweep
+
+    if args.sizes is not None:
+        raise CliError("sizes: a sweep builds the sizes from --majority, --minority-classes and --ratios")
+    args.sizes = "1,1"  # placeholder: every grid point replaces the sizes
+    base = problem_from_args(args)
+    try:
+        n_major, k_major = (int(x) for x in args.majority.split("x"))
+    except ValueError:
+        raise CliError(f"majority: expected 'NxK' (K classes of N samples), got {args.majority!r}") from None
+    grid = Grid(base=base, n_major=n_major, k_major=k_major, k_minor=args.minority_classes,
+                ratios=_floats("ratios", args.ratios), lambdas=_floats("lambdas", args.lambdas))
+    recs = run_sweep(grid, args.out, claim_id=args.claim, method=args.method, n_jobs=args.jobs,
+                     backend=args.backend, progress=None if not args.no_progress else False, limit=args.limit)
+    total = len(grid.problems())
+    bad = [r for r in recs if r.get("status") not in ("optimal", "local")]
+    print(f"{len(recs)}/{total} points in {args.out}; {len(bad)} not solved to optimality")
+    if args.claim:
+        fails = [r for r in recs if r.get("verdict") == "fail"]
+        print(f"claim {args.claim}: {len(fails)} failing points")
+        if fails:
+            return EXIT_FAIL
+    return EXIT_OK if len(recs) == total and not bad else EXIT_INCONCLUSIVE
+
+
+def cmd_search(args) -> int:
+    from nctheory.claims import get_claim
+    from nctheory.search import search
+
+    claim = get_claim(args.claim)
+    res = search(claim, budget=args.budget, seed=args.seed, outside=args.outside, max_classes=args.max_classes)
+    if args.json:
+        _emit_json(res.to_json())
+    elif res.counterexample is None:
+        where = "outside" if args.outside else "inside"
+        print(f"{claim.id}: no counterexample {where} its assumptions in {res.evaluations} instances (seed {args.seed})")
+    else:
+        print(f"{claim.id}: counterexample after {res.evaluations} instances (seed {args.seed}), shrunk to:")
+        print(f"  {res.counterexample}")
+        _print_verification(res.verification)
+    if res.counterexample is None:
+        return EXIT_OK
+    return EXIT_OK if claim.expected == "false" else EXIT_FAIL
+
+
 def cmd_check(args) -> int:
     from nctheory.check import run_check
 
@@ -191,6 +245,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", action="append", choices=METHODS[1:], help="reference method (repeatable)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("search", help="hunt for a counterexample to a claim, shrunk to a minimal instance")
+    p.add_argument("claim")
+    p.add_argument("--budget", type=int, default=30, help="instances to try (default 30)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--outside", action="store_true", help="search outside the claim's assumptions")
+    p.add_argument("--max-classes", type=int, default=6)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("sweep", help="grid over imbalance ratio x λ, parallel, resumable (JSON lines)")
+    add_problem_args(p, sizes_required=False)
+    p.add_argument("--majority", default="500x2", help="majority clusters 'NxK' (default 500x2)")
+    p.add_argument("--minority-classes", type=int, default=3, help="number of minority classes (default 3)")
+    p.add_argument("--ratios", default="1,2,5,10,20,50", help="imbalance ratios n_A/n_B")
+    p.add_argument("--lambdas", default="1e-4,3e-4,1e-3,3e-3", help="values of λ = sqrt(λW λH)")
+    p.add_argument("--claim", help="verify this claim at every point")
+    p.add_argument("--method", choices=METHODS, default="auto")
+    p.add_argument("--jobs", type=int, default=1, help="parallel workers (joblib)")
+    p.add_argument("--backend", choices=("loky", "dask"), default="loky")
+    p.add_argument("--out", required=True, help="JSON-lines file (appended; resumed if it exists)")
+    p.add_argument("--limit", type=int, default=None, help="run at most this many new points")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("check", help="verify every claim at its default instances (the main job)")
     p.add_argument("--json", action="store_true")

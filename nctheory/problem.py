@@ -74,10 +74,10 @@ def parse_sizes(text: str) -> tuple[int, ...]:
         if count < 1:
             raise ValueError(f"sizes: class count in {item.strip()!r} must be at least 1")
         sizes.extend([n] * count)
-    return _validate_sizes(sizes)
+    return validate_sizes(sizes)
 
 
-def _validate_sizes(sizes: Iterable) -> tuple[int, ...]:
+def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
     try:
         raw = list(sizes)
     except TypeError:
@@ -172,7 +172,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen dataclass)
-        set_("sizes", _validate_sizes(self.sizes))
+        set_("sizes", validate_sizes(self.sizes))
         _check_choice("loss", self.loss, LOSSES)
         _check_choice("bias", self.bias, BIASES)
         _check_choice("features", self.features, FEATURES)
@@ -325,7 +325,7 @@ class Problem:
         E.g. Zhu et al. 2021 and Dang et al. Canonical :math:`\lambda_H = \lambda_H^{\rm src}/N`;
         :math:`\lambda_W, \lambda_b` unchanged; objectives are equal.
         """
-        sizes = _validate_sizes(sizes)
+        sizes = validate_sizes(sizes)
         if lambda_b and "bias" not in kw:
             kw["bias"] = "regularized"
         return cls(sizes=sizes, lambda_w=float(lambda_w), lambda_h=float(lambda_h) / sum(sizes),

@@ -148,6 +148,7 @@ def verify_claim(
     methods: Sequence[str] | None = None,
     max_rel_gap: float = MAX_REL_GAP,
     solver_options: dict | None = None,
+    check_assumptions: bool = True,
 ) -> Verification:
     """Verify ``claim`` on ``problem`` against each reference method.
 
@@ -161,10 +162,14 @@ def verify_claim(
         A certified solve qualifies only at or below this relative gap.
     solver_options : dict, optional
         ``{method: {option: value}}`` passed to the solvers.
+    check_assumptions : bool
+        ``False`` evaluates the claim even where its assumptions are unmet (used by
+        ``search --outside`` to probe a claim beyond its stated domain); the unmet
+        assumptions are still reported.
     """
     t0 = time.perf_counter()
     unmet = list(claim.assumptions(problem))
-    if unmet:
+    if unmet and check_assumptions:
         return Verification(claim.id, claim.expected, problem, "inconclusive", [], [], unmet,
                             ["assumptions unmet: the claim says nothing about this instance"],
                             time.perf_counter() - t0)
@@ -203,5 +208,5 @@ def verify_claim(
         verdict = "pass"
     else:
         verdict = "fail"
-    return Verification(claim.id, claim.expected, problem, verdict, checks, sols, [], notes,
+    return Verification(claim.id, claim.expected, problem, verdict, checks, sols, unmet, notes,
                         time.perf_counter() - t0)

@@ -1,0 +1,347 @@
+"""Tests for nctheory.metrics (catalogue §8).
+
+Expected values come from exact NC geometry (where every metric is 0 by definition), hand
+computations written out in the tests, and an independent straightforward evaluation of the
+NC1 formula (explicit loops, explicit inverse on an independently computed basis).
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nctheory import geometry as g
+from nctheory import metrics as m
+
+# On exact NC geometry every metric vanishes in exact arithmetic.  Class means are averages of
+# identical float copies, so within-class deviations are at most a few ulps (~1e-16 relative)
+# and NC1 ~ (1e-16)^2; normalised distances between matrices equal up to rounding are ~K*eps
+# <= 1e-14.  1e-12 leaves margin while still catching any genuine deviation.
+EXACT_TOL = 1e-12
+
+
+@st.composite
+def exact_nc(draw):
+    K = draw(st.integers(2, 12))
+    d = draw(st.sampled_from([K - 1, K, K + 3]))
+    sizes = draw(st.lists(st.integers(1, 5), min_size=K, max_size=K))
+    h_scale = draw(st.sampled_from([1.0, 1e-3, 42.0]))
+    w_scale = draw(st.sampled_from([1.0, 7.5, 1e-2]))
+    seed = draw(st.integers(0, 2**31 - 1))
+    Hbar = h_scale * g.simplex_etf(K, d, rng=seed).T  # d x K, ETF means
+    labels = np.repeat(np.arange(K), sizes)
+    H = Hbar[:, labels].copy()  # zero within-class spread
+    W = w_scale * Hbar.T  # self-dual classifier
+    return K, Hbar, H, labels, W
+
+
+# ----------------------------------------------------------------------------- exact collapse
+@given(exact_nc())
+def test_all_metrics_vanish_on_exact_nc_geometry(case):
+    K, Hbar, H, labels, W = case
+    assert np.allclose(m.class_means(H, labels), Hbar, rtol=1e-15, atol=0)
+    assert 0.0 <= m.nc1(H, labels) <= EXACT_TOL
+    assert 0.0 <= m.nc1(H, labels, weighting="class") <= EXACT_TOL
+    assert m.nc2_w(W) <= EXACT_TOL
+    assert m.nc2_h(Hbar) <= EXACT_TOL
+    assert m.nc2_h(Hbar, center=True) <= EXACT_TOL  # ETF means already sum to zero
+    assert m.nc3(W, Hbar) <= EXACT_TOL
+    assert m.self_duality_distance(W, Hbar) <= EXACT_TOL
+    assert m.nc4(H, labels, W) == 1.0
+    ang = m.self_duality_angles(W, Hbar)
+    # arccos near 1 turns a rounding error eps in the cosine into sqrt(2 eps) ~ 2e-8 in the angle
+    assert ang.all_defined and np.max(ang.require()) <= 1e-7
+    # class means alone: no within-class spread, NC1 = 0 exactly
+    assert m.nc1(Hbar, np.arange(K)) == 0.0
+    assert m.nc1_from_means(Hbar) == 0.0
+
+
+# ----------------------------------------------------------------------------- NC1 by hand
+def test_nc1_two_classes_one_dimension_by_hand():
+    # class 0: {0, 2} (mean 1, squared deviations 1 + 1); class 1: {5, 7, 9} (mean 7, 4 + 0 + 4)
+    H = np.array([[0.0, 2.0, 5.0, 7.0, 9.0]])
+    labels = [0, 0, 1, 1, 1]
+    # sample weighting: Sigma_W = (2 + 8)/5 = 2; h_G = 23/5; Sigma_B = ((1-4.6)^2 + (7-4.6)^2)/2 = 9.36
+    assert m.nc1(H, labels) == pytest.approx((2.0 / 9.36) / 2, rel=1e-14)
+    # class weighting: Sigma_W = (1 + 8/3)/2 = 11/6; h_G = 4; Sigma_B = (9 + 9)/2 = 9
+    assert m.nc1(H, labels, weighting="class") == pytest.approx((11.0 / 6.0) / 9.0 / 2.0, rel=1e-14)
+    assert np.allclose(m.class_means(H, labels), [[1.0, 7.0]], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("b", [0.0, 0.5, 2.0])
+def test_nc1_ignores_spread_outside_the_span_of_the_means(b):
+    # means (-1, 0) and (1, 0); samples spread by b along x and by 3 along y.
+    H = np.array([[-1 - b, -1 + b, 1 - b, 1 + b], [3.0, -3.0, 3.0, -3.0]])
+    labels = [0, 0, 1, 1]
+    # Sigma_W = diag(b^2, 9); Sigma_B = diag(1, 0) (rank 1): Sigma_B^+ = diag(1, 0); NC1 = b^2/2
+    assert m.nc1(H, labels) == pytest.approx(b * b / 2, rel=1e-14, abs=1e-300)
+
+
+def _nc1_by_definition(H, labels, K, weighting):
+    """Straightforward NC1: explicit sums, inverse of Sigma_B restricted to span(means - h_G)."""
+    d, N = H.shape
+    counts = np.array([np.sum(labels == k) for k in range(K)], dtype=float)
+    means = np.stack([H[:, labels == k].mean(axis=1) for k in range(K)], axis=1)
+    Sw = np.zeros((d, d))
+    for i in range(N):
+        dev = H[:, i] - means[:, labels[i]]
+        w = 1.0 / N if weighting == "sample" else 1.0 / (K * counts[labels[i]])
+        Sw += w * np.outer(dev, dev)
+    hG = H.mean(axis=1) if weighting == "sample" else means.mean(axis=1)
+    Bc = means - hG[:, None]
+    Sb = Bc @ Bc.T / K
+    Q, _ = np.linalg.qr(Bc[:, : K - 1])  # orthonormal basis of span(Bc): rank K-1 generically
+    return float(np.trace((Q.T @ Sw @ Q) @ np.linalg.inv(Q.T @ Sb @ Q)) / K), np.linalg.cond(Q.T @ Sb @ Q)
+
+
+@given(
+    st.integers(2, 8),
+    st.integers(0, 3),
+    st.integers(2, 6),
+    st.sampled_from([1e-3, 0.1, 1.0]),
+    st.sampled_from(["sample", "class"]),
+    st.integers(0, 10_000),
+)
+def test_nc1_matches_definition_on_generic_data(K, extra_dim, n_max, spread, weighting, seed):
+    rng = np.random.default_rng(seed)
+    d = K - 1 + extra_dim
+    sizes = rng.integers(1, n_max + 1, size=K)
+    labels = np.repeat(np.arange(K), sizes)
+    means = g.simplex_etf(K, d, rng=rng).T + 0.3 * rng.standard_normal((d, K))
+    H = means[:, labels] + spread * rng.standard_normal((d, labels.size))
+    expected, cond = _nc1_by_definition(H, labels, K, weighting)
+    got = m.nc1(H, labels, weighting=weighting)
+    # both are backward-stable evaluations; their difference is ~cond(Sigma_B) * eps relative
+    assert got == pytest.approx(expected, rel=1e-12 * cond + 1e-12, abs=1e-300)
+
+
+@given(
+    st.integers(2, 20),
+    st.integers(0, 2),
+    st.integers(6, 15),
+    st.sampled_from([0.0, 1.0, 1e3]),
+    st.booleans(),
+    st.integers(0, 10_000),
+)
+def test_nc1_never_negative_on_nearly_collapsed_data(K, dim_choice, p, offset, to_float32, seed):
+    rng = np.random.default_rng(seed)
+    d = [K - 1, K, K + 3][dim_choice]
+    sizes = rng.integers(1, 9, size=K)
+    labels = np.repeat(np.arange(K), sizes)
+    H = (g.simplex_etf(K, d, rng=rng).T + offset)[:, labels] + 10.0**-p * rng.standard_normal((d, labels.size))
+    if to_float32:  # the catalogue's warning: float32 data + naive pinv gives negative NC1
+        H = H.astype(np.float32)
+    for weighting in ("sample", "class"):
+        v = m.nc1(H, labels, weighting=weighting)
+        assert math.isfinite(v) and v >= 0.0
+
+
+@given(
+    st.integers(2, 10),
+    st.integers(0, 3),
+    st.sampled_from([1e-3, 0.1, 1.0]),
+    st.integers(-20, 20),
+    st.integers(0, 10_000),
+)
+def test_nc1_invariances(K, extra_dim, spread, log2_scale, seed):
+    rng = np.random.default_rng(seed)
+    d = K - 1 + extra_dim
+    sizes = rng.integers(1, 6, size=K)
+    labels = np.repeat(np.arange(K), sizes)
+    H = g.simplex_etf(K, d, rng=rng).T[:, labels] + spread * rng.standard_normal((d, labels.size))
+    base = m.nc1(H, labels)
+    # scaling by a power of two is exact in floating point: identical result
+    assert m.nc1(2.0**log2_scale * H, labels) == base
+    # rotation + translation: rounding of O(1) coordinates perturbs a spread >= 1e-3 by
+    # <= ~1e-13 relative; NC1 moves by ~cond * that; 1e-9 leaves ample room
+    Q = g.random_rotation(d, rng)
+    t = rng.standard_normal(d)
+    assert m.nc1(Q @ H + t[:, None], labels) == pytest.approx(base, rel=1e-9)
+    # relabelling classes and permuting samples change nothing but summation order
+    perm = rng.permutation(K)
+    order = rng.permutation(labels.size)
+    assert m.nc1(H[:, order], perm[labels][order]) == pytest.approx(base, rel=1e-12)
+
+
+def test_nc1_undefined_and_bad_input():
+    H = np.array([[1.0, 2.0, 1.0, 2.0]])
+    with pytest.raises(ValueError, match="^H: all class means coincide"):
+        m.nc1(H, [0, 0, 1, 1])  # both class means are 1.5
+    with pytest.raises(ValueError, match="^H_mean: all class means coincide"):
+        m.nc1_from_means(np.ones((3, 4)))
+    H = np.arange(8.0).reshape(2, 4)
+    with pytest.raises(ValueError, match="^labels: has 3 entries"):
+        m.nc1(H, [0, 1, 1])
+    with pytest.raises(ValueError, match="^labels: must be >= 0"):
+        m.nc1(H, [0, 1, -1, 1])
+    with pytest.raises(ValueError, match="^labels: expected integer"):
+        m.nc1(H, [0, 1, 0.5, 1])
+    with pytest.raises(ValueError, match="^labels: expected integer"):
+        m.nc1(H, np.array([True, False, True, False]))
+    with pytest.raises(ValueError, match="^labels: value 2 is out of range"):
+        m.nc1(H, [0, 1, 2, 1], K=2)
+    with pytest.raises(ValueError, match=r"^labels: class\(es\) \[2\] have no samples"):
+        m.nc1(H, [0, 1, 0, 1], K=3)
+    with pytest.raises(ValueError, match="^K: need at least 2"):
+        m.nc1(H, [0, 0, 0, 0])
+    with pytest.raises(ValueError, match="^H: contains non-finite"):
+        m.nc1(np.array([[0.0, np.nan, 1.0, 2.0]]), [0, 0, 1, 1])
+    with pytest.raises(ValueError, match="^H: expected a 2-D"):
+        m.nc1(np.arange(4.0), [0, 0, 1, 1])
+    with pytest.raises(ValueError, match="^weighting:"):
+        m.nc1(H, [0, 0, 1, 1], weighting="count")
+    with pytest.raises(ValueError, match="^rcond:"):
+        m.nc1(H, [0, 0, 1, 1], rcond=-1.0)
+    assert m.nc1(H, [0.0, 0.0, 1.0, 1.0]) >= 0.0  # integral floats are accepted labels
+
+
+# ----------------------------------------------------------------------------- NC2 / NC3
+@given(st.integers(2, 30), st.integers(0, 3))
+def test_nc2_orthogonal_frame_against_etf_closed_form(K, extra):
+    F = g.orthogonal_frame(K, K + extra)
+    # ||I/sqrt(K) - S/sqrt(K-1)||_F = sqrt(2 - 2 sqrt((K-1)/K))  (tr S = K-1, S ⊥ J)
+    expected = math.sqrt(2 - 2 * math.sqrt((K - 1) / K))
+    assert m.nc2_w(F, "etf") == pytest.approx(expected, rel=1e-10, abs=1e-13)
+    assert m.nc2_w(F, "orthogonal") <= EXACT_TOL
+    assert m.nc2_h(F.T, "orthogonal") <= EXACT_TOL
+    assert m.nc3(F, F.T, "etf") == pytest.approx(expected, rel=1e-10, abs=1e-13)
+
+
+@given(st.integers(2, 20), st.floats(0.0, 50.0))
+def test_nc2_h_centering_by_hand(K, tau):
+    # means e_k (ETF, first K coordinates) shifted by t = sqrt(tau) e_{K+1}, orthogonal to them:
+    # Gram = a S + tau J with a = K/(K-1); since <S, J> = 0,
+    # distance^2 to the ETF = 2 - 2 a sqrt(K-1) / sqrt(a^2 (K-1) + tau^2 K^2)
+    d = K + 3
+    t = np.zeros(d)
+    t[K] = math.sqrt(tau)
+    Hbar = g.simplex_etf(K, d).T + t[:, None]
+    a = K / (K - 1)
+    expected = math.sqrt(max(0.0, 2 - 2 * a * math.sqrt(K - 1) / math.sqrt(a * a * (K - 1) + tau * tau * K * K)))
+    # the subtraction in 2 - 2c loses ~eps/distance relative accuracy; abs 1e-7 covers tau -> 0
+    assert m.nc2_h(Hbar) == pytest.approx(expected, rel=1e-9, abs=1e-7)
+    assert m.nc2_h(Hbar, center=True) <= EXACT_TOL
+    assert m.nc2_h(Hbar, center=t) <= EXACT_TOL
+
+
+def test_nc2_against_given_seli_target():
+    sizes = [9, 9, 4, 1]
+    K = len(sizes)
+    # realise the SELI factors independently: SVD of S Y (per-sample SEL), balanced split
+    U, s, Vt = np.linalg.svd(g.sel_matrix(sizes), full_matrices=False)
+    W = U * np.sqrt(s)
+    H = np.sqrt(s)[:, None] * Vt
+    labels = np.repeat(np.arange(K), sizes)
+    Hbar = m.class_means(H, labels)
+    G = g.seli_grams(sizes)
+    # SVD and SELI Grams agree to ~1e-15; 1e-10 margin for normalisation
+    assert m.nc2_w(W, G["WW"]) <= 1e-10
+    assert m.nc2_h(Hbar, G["HH"]) <= 1e-10
+    assert m.nc3(W, Hbar, G["WH"]) <= 1e-10
+    # imbalanced SELI is not an ETF and not self-dual (catalogue HL-noETF / §6)
+    assert m.nc2_w(W) > 0.05 and m.nc2_h(Hbar) > 0.05
+    assert m.self_duality_distance(W, Hbar) > 0.05
+
+
+def test_nc3_orthogonal_target_and_self_duality_by_hand():
+    c = np.array([1.0, 2.0, 3.0])
+    e = np.array([0.5, 0.5, 2.0])
+    F = g.orthogonal_frame(3, 4)
+    W = c[:, None] * F
+    Hbar = F.T * e[None, :]
+    ce = c * e  # W Hbar = diag(c e); distance^2 to I = 2 - 2 sum(ce)/(||ce|| sqrt(3))
+    expected = math.sqrt(2 - 2 * ce.sum() / (np.linalg.norm(ce) * math.sqrt(3)))
+    assert m.nc3(W, Hbar, "orthogonal") == pytest.approx(expected, rel=1e-12)
+    # self-duality: W = I2, Hbar^T = diag(1, 2): distance^2 = (1/sqrt2 - 1/sqrt5)^2 + (1/sqrt2 - 2/sqrt5)^2
+    W2, H2 = np.eye(2), np.diag([1.0, 2.0])
+    expected2 = math.hypot(1 / math.sqrt(2) - 1 / math.sqrt(5), 1 / math.sqrt(2) - 2 / math.sqrt(5))
+    assert m.self_duality_distance(W2, H2) == pytest.approx(expected2, rel=1e-14)
+    assert m.self_duality_distance(-5.0 * H2.T, H2) == pytest.approx(2.0, rel=1e-15)
+
+
+def test_nc2_nc3_bad_input():
+    W = g.simplex_etf(3)
+    with pytest.raises(ValueError, match="^target: must be"):
+        m.nc2_w(W, "simplex")
+    with pytest.raises(ValueError, match="^target: expected shape"):
+        m.nc2_w(W, np.eye(4))
+    with pytest.raises(ValueError, match="^H_mean: shape"):
+        m.nc3(W, np.ones((2, 3)))
+    with pytest.raises(ValueError, match="^center: has 2 entries"):
+        m.nc2_h(W.T, center=np.zeros(2))
+    with pytest.raises(ValueError, match="^W: needs K >= 2 rows"):
+        m.nc2_w(np.ones((1, 3)))
+    with pytest.raises(ValueError, match="^W: is the zero matrix"):
+        m.nc2_w(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="^H_mean: is the zero matrix"):
+        m.self_duality_distance(W, np.zeros((3, 3)))
+
+
+# ----------------------------------------------------------------------------- NC4
+def test_nc4_by_hand():
+    # class 0: {-2, 0} (mean -1), class 1: {1, 3} (mean 2); nearest centre: 0, 0, 1, 1
+    H = np.array([[-2.0, 0.0, 1.0, 3.0]])
+    labels = [0, 0, 1, 1]
+    W = np.array([[-1.0], [1.0]])
+    # logits (-h, h - 4): class 1 iff h > 2 -> decisions 0, 0, 0, 1: agreement 3/4
+    assert m.nc4(H, labels, W, b=[0.0, -4.0]) == 0.75
+    # no bias: class 1 iff h > 0; at h = 0 the tie goes to class 0 -> 0, 0, 1, 1: full agreement
+    assert m.nc4(H, labels, W) == 1.0
+    # explicit centres at -10 and -9: nearest centre is class 1 for every sample -> 2/4
+    assert m.nc4(H, None, W, means=[[-10.0, -9.0]]) == 0.5
+    with pytest.raises(ValueError, match="^b: has 3 entries"):
+        m.nc4(H, labels, W, b=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="^W: has 1 columns but the features have dimension 2"):
+        m.nc4(np.vstack([H, H]), labels, W)
+    with pytest.raises(ValueError, match="^labels: required"):
+        m.nc4(H, None, W)
+    with pytest.raises(ValueError, match="^means: expected shape"):
+        m.nc4(H, None, W, means=[[1.0, 2.0, 3.0]])
+
+
+# ----------------------------------------------------------------------------- collapse diagnostics
+@given(st.integers(2, 30), st.sampled_from([1.0, 1e-4, 300.0]))
+def test_minority_collapse_on_etf(K, scale):
+    E = g.simplex_etf(K, scale=scale)
+    mc = m.minority_collapse(E, E.T, range(K))
+    # ETF pairs: ||w_j - w_k||^2 = 2 s^2 (1 + 1/(K-1)) = 2 K s^2 / (K-1)
+    dist = scale * math.sqrt(2 * K / (K - 1))
+    assert mc.w_max_dist == pytest.approx(dist, rel=1e-13)
+    assert mc.h_max_dist == pytest.approx(dist, rel=1e-13)
+    assert mc.w_scale == pytest.approx(scale, rel=1e-13)
+    assert mc.w_rel == pytest.approx(math.sqrt(2 * K / (K - 1)), rel=1e-13)
+
+
+def test_minority_collapse_by_hand_and_exact_collapse():
+    W = np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 0.0], [3.0, 0.0]])
+    Hbar = np.array([[1.0, 2.0, 0.0, 0.0], [1.0, 2.0, 0.0, 0.0]])
+    mc = m.minority_collapse(W, Hbar, [0, 1, 2])
+    # distances 5, 3, 4 -> max 5; mean norm (0 + 5 + 3)/3 = 8/3
+    assert mc.w_max_dist == 5.0 and mc.w_scale == pytest.approx(8 / 3, rel=1e-15)
+    assert mc.w_rel == pytest.approx(15 / 8, rel=1e-15)
+    assert mc.h_max_dist == pytest.approx(math.sqrt(8), rel=1e-15)
+    # classes 2, 3: identical classifiers (collapse, exactly 0) and zero means (scale 0, rel 0)
+    mc = m.minority_collapse(W, Hbar, (2, 3))
+    assert (mc.w_max_dist, mc.w_rel, mc.h_max_dist, mc.h_scale, mc.h_rel) == (0.0, 0.0, 0.0, 0.0, 0.0)
+    assert mc.cluster == (2, 3)
+    for bad in ([0], [1, 1], [0, 4], [0.5, 1], "ab", [True, False], 3):
+        with pytest.raises(ValueError, match="^cluster:"):
+            m.minority_collapse(W, Hbar, bad)
+
+
+def test_self_duality_angles_flag_zero_vectors():
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    Hbar = np.array([[1.0, 0.0, -1.0], [1.0, 0.0, 0.0]])  # columns (1,1), (0,0), (-1,0)
+    a = m.self_duality_angles(W, Hbar)
+    assert np.array_equal(a.defined, [True, False, True])
+    assert a.angles[0] == pytest.approx(math.pi / 4, rel=1e-14)
+    assert a.angles[2] == pytest.approx(math.pi, rel=1e-15)
+    assert np.isnan(a.angles[1]) and np.isnan(a.cosines[1])  # NaN only where flagged
+    assert a.zero_h == (1,) and a.zero_w == ()
+    with pytest.raises(ValueError, match=r"^angles: undefined .* zero class means \[1\]"):
+        a.require()
+    # zero is judged within each family, so very different scales of W and Hbar are fine
+    b = m.self_duality_angles(1e8 * W, 1e-8 * np.array([[1.0, 2.0, -1.0], [1.0, 0.0, 3.0]]))
+    assert b.all_defined
