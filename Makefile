@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: check test bench clean
+.PHONY: check test bench docs clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ check: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 	$(VENV)/bin/python -m proofs_check
+
+docs: $(STAMP)
+	$(VENV)/bin/sphinx-build -q -b html docs docs/_build/html
+	@echo "docs written to docs/_build/html/index.html"
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_certified.py

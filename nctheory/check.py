@@ -38,7 +38,7 @@ def write_junit(results: list[Verification], path: str, elapsed: float) -> None:
         if v.verdict == "inconclusive":
             ET.SubElement(case, "skipped", message="; ".join(v.unmet + v.notes)[:2000] or "inconclusive")
         elif not v.as_expected:
-            text = "\n".join(f"{c.quantity}: abs_err={c.abs_err:.3e} rel_err={c.rel_err:.3e} tol={c.tol}" for c in bad)
+            text = "\n".join(f"{c.quantity}: abs_err={c.abs_err:.3e} rel_err={c.rel_err} tol={c.tol}" for c in bad)
             ET.SubElement(case, "failure", message=f"verdict {v.verdict}, expected claim {v.expected}").text = text
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
@@ -59,7 +59,7 @@ def run_check(*, json_out: bool = False, junit: str | None = None, quiet: bool =
         v = verify_claim(claim, problem)
         results.append(v)
         if not json_out:
-            worst = max((c.rel_err for c in v.checks), default=float("nan"))
+            worst = max((c.rel_err for c in v.checks if c.rel_err is not None), default=float("nan"))
             print(f"{_status(v):<13} {claim.id:<34} K={problem.K:<3} checks={len(v.checks):<3} "
                   f"worst rel err={worst:9.2e}  {v.time_s:6.2f}s", file=stream)
             if not quiet and (v.verdict == "inconclusive" or not v.as_expected):

@@ -113,7 +113,8 @@ def _print_verification(v) -> None:
     print(f"{mark:<12} {v.claim_id}  sizes={list(v.problem.sizes)}  {v.time_s:.2f}s{exp}")
     for c in v.checks:
         ok = "ok " if c.ok else "BAD"
-        print(f"    {ok} {c.quantity:<26} abs {c.abs_err:9.2e}  rel {c.rel_err:9.2e}  "
+        rel = "      n/a" if c.rel_err is None else f"{c.rel_err:9.2e}"
+        print(f"    {ok} {c.quantity:<26} abs {c.abs_err:9.2e}  rel {rel}  "
               f"tol {c.tol['abs']:.0e}+{c.tol['rel']:.0e}·|p|  [{c.method}]")
     for u in v.unmet:
         print(f"    unmet: {u}")

@@ -30,7 +30,7 @@ from nctheory.geometry import (
 #: Relative eigenvalue cutoff for :math:`\Sigma_B^+` in NC1: eigenvalues
 #: :math:`\le` ``NC1_RCOND`` :math:`\cdot\lambda_{\max}(\Sigma_B)` count as zero.  It equals a
 #: cutoff of 1e-6 on the singular values of the centred class means; rounding puts the
-#: spurious ones near :math:`\varepsilon\cdot`(size of the means, including any common
+#: spurious ones near :math:`\varepsilon\cdot`\ (size of the means, including any common
 #: offset), far below this unless the offset exceeds the spread by ~1e9.
 NC1_RCOND = 1e-12
 

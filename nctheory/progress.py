@@ -31,6 +31,14 @@ class Progress:
             self._last = now
             self._draw(note)
 
+    def set(self, done: int, note: str = "") -> None:
+        """Set the count of finished units to ``done`` (absolute) and redraw if due."""
+        self.update(int(done) - self.done, note)
+
+    def close(self) -> None:
+        """Finish the status line (same as leaving the ``with`` block)."""
+        self.__exit__(None, None, None)
+
     def _draw(self, note: str) -> None:
         frac = self.done / self.total if self.total else 1.0
         width = 28

@@ -108,7 +108,7 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str) 
         from nctheory.verify import verify_claim
 
         v = verify_claim(get_claim(claim_id), problem, methods=[method] if method != "auto" else None)
-        rec.update(verdict=v.verdict, worst_rel_err=max((c.rel_err for c in v.checks), default=None))
+        rec.update(verdict=v.verdict, worst_rel_err=max((c.rel_err for c in v.checks if c.rel_err is not None), default=None))
     return rec
 
 

@@ -36,14 +36,18 @@ VERDICTS = ("pass", "fail", "inconclusive")
 
 @dataclass(frozen=True)
 class Check:
-    """One predicted quantity against one observed one."""
+    """One predicted quantity against one observed one.
+
+    ``rel_err`` is the largest ``|p - o| / |p|`` over entries with ``p != 0``; None when
+    every predicted entry is 0 (a relative error is undefined there; ``abs_err`` applies).
+    """
 
     quantity: str
     method: str
     predicted: Any
     observed: Any
     abs_err: float
-    rel_err: float
+    rel_err: float | None
     tol: dict
     ok: bool
 
@@ -126,7 +130,9 @@ def compare(quantity: str, method: str, predicted, observed, tol) -> Check:
         return Check(quantity, method, predicted, observed, float("nan"), float("nan"), tol_json, False)
     diff = np.abs(p - o)
     abs_err = float(diff.max()) if diff.size else 0.0
-    rel_err = float((diff / np.maximum(np.abs(p), 1e-300)).max()) if diff.size else 0.0
+    nz = np.abs(p) > 0
+    # relative error is undefined where the prediction is exactly 0 (reported as None if it is 0 everywhere)
+    rel_err = float((diff[nz] / np.abs(p[nz])).max()) if nz.any() else None
     ok = bool(np.all(diff <= tol.abs + tol.rel * np.abs(p)))
     return Check(quantity, method, predicted, observed, abs_err, rel_err, tol_json, ok)
 
