@@ -209,6 +209,22 @@ def cmd_search(args) -> int:
     return EXIT_OK if claim.expected == "false" else EXIT_FAIL
 
 
+def cmd_report(args) -> int:
+    from nctheory.report import build_report
+
+    args.sizes = "1,1"  # placeholder: the report builds its own two-cluster family
+    base = problem_from_args(args)
+    try:
+        n_major, k_major = (int(x) for x in args.majority.split("x"))
+    except ValueError:
+        raise CliError(f"majority: expected 'NxK' (K classes of N samples), got {args.majority!r}") from None
+    out = build_report(args.out, base=base, n_major=n_major, k_major=k_major, k_minor=args.minority_classes,
+                       ratios=_floats("ratios", args.ratios), curve_claim=args.claim, n_jobs=args.jobs,
+                       progress=None if not args.no_progress else False)
+    print(f"wrote {out['markdown']} and {out['html']}")
+    return EXIT_OK
+
+
 def cmd_check(args) -> int:
     from nctheory.check import run_check
 
@@ -270,6 +286,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="run at most this many new points")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("report", help="Markdown + HTML report with Gram heatmaps, curves vs ratio, phase diagram")
+    add_problem_args(p, sizes_required=False)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--majority", default="500x2", help="majority clusters 'NxK' (default 500x2)")
+    p.add_argument("--minority-classes", type=int, default=3)
+    p.add_argument("--ratios", default="1.5,2,3,5,10,20,50")
+    p.add_argument("--claim", default="hong-ling/angles", help="claim drawn as predicted curves")
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("check", help="verify every claim at its default instances (the main job)")
     p.add_argument("--json", action="store_true")

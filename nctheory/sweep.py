@@ -99,8 +99,15 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str) 
     minor = [k for k, n in enumerate(problem.sizes) if n == min(problem.sizes)]
     if len(minor) >= 2 and len(minor) < problem.K:
         mc = minority_collapse(sol.W, sol.H_mean, minor)
+        w_top = float(np.max(np.linalg.norm(np.asarray(sol.W), axis=1)))
+        h_top = float(np.max(np.linalg.norm(np.asarray(sol.H_mean), axis=0)))
+        # spread relative to the LARGEST vector of the whole solution: a minority cluster squeezed
+        # towards 0 has a tiny own scale, so its own-scale relative spread is round-off noise
+        collapse = max((mc.w_max_dist / w_top) ** 2 if w_top > 0 else 0.0,
+                       (mc.h_max_dist / h_top) ** 2 if h_top > 0 else 0.0)
         rec.update(minority_w_spread=mc.w_max_dist, minority_w_spread_rel=mc.w_rel,
-                   minority_h_spread=mc.h_max_dist, minority_h_spread_rel=mc.h_rel)
+                   minority_h_spread=mc.h_max_dist, minority_h_spread_rel=mc.h_rel,
+                   minority_collapse_measure=collapse)
     rec.update(w_norms=np.linalg.norm(np.asarray(sol.W), axis=1).tolist(),
                h_norms=np.linalg.norm(np.asarray(sol.H_mean), axis=0).tolist())
     if claim_id:
