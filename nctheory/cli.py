@@ -225,6 +225,41 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def cmd_threshold(args) -> int:
+    from nctheory.claims import hong_ling
+
+    problem = problem_from_args(args)
+    clusters = hong_ling.collapse_clusters(problem)
+    if not clusters:
+        raise CliError("sizes: need a cluster of at least two equal-size classes (e.g. 500x2,50x3)")
+    idx = clusters[-1]
+    n_c = problem.sizes[int(idx[0])]
+    predicted = hong_ling.threshold_lambda(n_c, problem.N)
+    # an asymmetric bracket: with [λ*/c, cλ*] the first log-midpoint is the formula's value itself,
+    # where the collapse bool is ambiguous by definition (the bisection would stop inconclusive)
+    onset = hong_ling.locate_threshold_lambda(problem, rtol=args.rtol, lo=predicted / 3.1, hi=predicted * 4.7)
+    rel = None if onset.value is None else abs(onset.value - predicted) / predicted
+    out = {"kind": "hong-ling/lambda", "cluster": [int(i) for i in idx], "cluster_size": n_c,
+           "predicted": predicted, "observed": onset.value, "bracket": list(onset.bracket),
+           "rel_diff": rel, "conclusive": onset.conclusive, "evaluations": onset.evaluations,
+           "message": onset.message}
+    if args.json:
+        _emit_json(out)
+    else:
+        print(f"cluster {out['cluster']} (n_c = {n_c}), N = {problem.N}: collapse iff λ ≥ λ*")
+        print(f"  predicted λ* = √n_c/N      = {predicted:.12g}")
+        if onset.value is None:
+            print(f"  observed: inconclusive ({onset.message})")
+        else:
+            print(f"  observed (bisection)       = {onset.value:.12g}   bracket [{onset.bracket[0]:.12g}, "
+                  f"{onset.bracket[1]:.12g}]   rel diff {rel:.2e}   ({onset.evaluations} certified solves)")
+    if not onset.conclusive:
+        return EXIT_INCONCLUSIVE
+    a, b = onset.bracket
+    inside = a * (1 - args.rtol) <= predicted <= b * (1 + args.rtol)
+    return EXIT_OK if inside else EXIT_FAIL
+
+
 def cmd_check(args) -> int:
     from nctheory.check import run_check
 
@@ -262,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", action="append", choices=METHODS[1:], help="reference method (repeatable)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("threshold", help="collapse onset λ* by bisection on certified solves, beside the formula")
+    add_problem_args(p)
+    p.add_argument("--rtol", type=float, default=1e-6, help="relative width of the final bracket")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_threshold)
 
     p = sub.add_parser("search", help="hunt for a counterexample to a claim, shrunk to a minimal instance")
     p.add_argument("claim")
@@ -322,6 +363,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("nctheory: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `nctheory ... --json | head`: the reader went away; not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
