@@ -186,7 +186,7 @@ def verify_claim(
     notes: list[str] = [prediction.notes] if prediction.notes else []
     qualified = 0
     for method in methods:
-        opts = (solver_options or {}).get(method, {})
+        opts = {**claim.solver_options.get(method, {}), **(solver_options or {}).get(method, {})}
         try:
             sol = solve(problem, method=method, **opts)
         except ValueError as exc:

@@ -91,6 +91,9 @@ class Claim:
         (e.g. "the ETF is the global minimizer of deep CE").
     sympy_forms : callable() -> dict or None
         Symbolic closed forms (sympy expressions) for proofs_check and docs.
+    solver_options : dict
+        ``{method: {option: value}}`` the reference solves need (e.g. the dot-regression
+        loss for the fixed-ETF solver); verification passes them to the solver.
     """
 
     id: str
@@ -105,6 +108,7 @@ class Claim:
     tolerances: dict[str, Tolerance] = field(default_factory=dict)
     expected: str = "true"
     sympy_forms: Callable[[], dict] | None = None
+    solver_options: dict = field(default_factory=dict)
 
     def __post_init__(self):
         bad = [p for p in self.provenance if p not in PROVENANCE]

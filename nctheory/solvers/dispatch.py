@@ -6,6 +6,9 @@ r"""One entry point to every solver: ``solve(problem, method=...)``.
 * layer-peeled norm constraints (``constraint="average"``, learned W) -> ``convex:lpm`` (Gram SDP, R4);
 * fixed-ETF classifier -> ``convex:fixed-etf`` (convex in H);
 * ReLU features or depth >= 2 -> ``factored`` (no convex form; ReLU also has the ``convex:relu-dnn`` bound).
+
+``convex:uf-svm`` solves the unconstrained-features SVM of the problem's sizes (its penalties
+play no role there); it is never chosen by ``auto``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ METHODS = (
     "convex:lpm",
     "convex:fixed-etf",
     "convex:relu-dnn",
+    "convex:uf-svm",
     "factored",
 )
 
@@ -66,5 +70,7 @@ def solve(problem: Problem, method: str = "auto", **options) -> Solution:
         "convex:lpm": convex.solve_lpm_sdp,
         "convex:fixed-etf": convex.solve_fixed_etf,
         "convex:relu-dnn": convex.relu_dnn_bound,
+        # the UF-SVM depends on the sizes only (no penalties): min ||Z||_* s.t. margins >= 1
+        "convex:uf-svm": lambda p, **kw: convex.solve_uf_svm(p.sizes, **kw),
     }
     return table[method](problem, **options)
