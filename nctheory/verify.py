@@ -206,12 +206,27 @@ def verify_claim(
             if name not in observed:
                 continue
             checks.append(compare(name, sol.method, pred, observed[name], claim.tolerance(name)))
+    seq_inconclusive = False
+    for fn in claim.sequence_checks:
+        name = f"sequence:{getattr(fn, '__name__', 'check')}"
+        res = fn(problem)
+        notes.append(f"{name}: {res.message}")
+        sols.append({"method": name, "status": "optimal" if res.certified else "uncertified",
+                     "objective": None, "lower_bound": None, "gap": None, "certified": bool(res.certified),
+                     "time_s": None})
+        if not res.certified:
+            seq_inconclusive = True
+            continue
+        qualified += 1
+        checks.append(Check(name, "sequence", True, bool(res.ok), 0.0 if res.ok else 1.0, None,
+                            {"abs": 0.0, "rel": 0.0, "why": "a boolean: the sequence behaves as claimed or not"},
+                            bool(res.ok)))
     if qualified == 0 or not checks:
         verdict = "inconclusive"
         if qualified and not checks:
             notes.append("no predicted quantity could be observed on the solution")
     elif all(c.ok for c in checks):
-        verdict = "pass"
+        verdict = "inconclusive" if seq_inconclusive else "pass"
     else:
         verdict = "fail"
     return Verification(claim.id, claim.expected, problem, verdict, checks, sols, unmet, notes,

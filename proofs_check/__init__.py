@@ -12,9 +12,13 @@ import importlib
 MODULES = (
     "proofs_check.etf_identities",
     "proofs_check.variational_identity",
+    "proofs_check.class_mean_reduction",
     "proofs_check.dln_mse_m1",
+    "proofs_check.dln_mse_deep",
     "proofs_check.hong_ling_threshold",
     "proofs_check.zhu_balanced",
+    "proofs_check.relu_margins",
+    "proofs_check.seli_step",
 )
 
 

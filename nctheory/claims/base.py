@@ -94,6 +94,10 @@ class Claim:
     solver_options : dict
         ``{method: {option: value}}`` the reference solves need (e.g. the dot-regression
         loss for the fixed-ETF solver); verification passes them to the solver.
+    sequence_checks : tuple of callable(Problem) -> result
+        For claims about a sequence of instances (λ → 0, N → ∞): each callable solves the
+        sequence that starts at the given problem and returns an object with ``ok``,
+        ``certified`` and ``message``; verification records one boolean check per callable.
     """
 
     id: str
@@ -109,6 +113,7 @@ class Claim:
     expected: str = "true"
     sympy_forms: Callable[[], dict] | None = None
     solver_options: dict = field(default_factory=dict)
+    sequence_checks: tuple = ()
 
     def __post_init__(self):
         bad = [p for p in self.provenance if p not in PROVENANCE]

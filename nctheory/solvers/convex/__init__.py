@@ -4,15 +4,15 @@ Every function returns a :class:`~nctheory.solvers.solution.Solution` with
 ``method="convex:<formulation>/<solver>"``; status ``"optimal"`` only when cvxpy
 reports exactly OPTIMAL (driver policy in :mod:`nctheory.solvers.convex._run`).
 
-=====================  ==========================================================
-:func:`solve`          dispatch on the problem's fields
-:func:`solve_reduced`  R2, nuclear norm over class-mean logits (catalogue §1)
+=========================  ===============================================================
+:func:`solve`              dispatch on the problem's fields
+:func:`solve_reduced`      R2, nuclear norm over class-mean logits (catalogue §1)
 :func:`solve_full_sample`  the same without assuming NC1 (per-sample logits)
-:func:`solve_lpm_sdp`  Fang et al.'s layer-peeled model, Gram SDP (§6)
-:func:`solve_uf_svm`   max-margin UF-SVM, SEL matrix (§6)
-:func:`solve_fixed_etf`  fixed simplex-ETF classifier, three constraints, CE/MSE/DR (§5)
-:func:`relu_dnn_bound`  doubly-nonnegative lower bound for ReLU features (R5)
-=====================  ==========================================================
+:func:`solve_lpm_sdp`      Fang et al.'s layer-peeled model, Gram SDP (§6)
+:func:`solve_uf_svm`       max-margin UF-SVM, SEL matrix (§6)
+:func:`solve_fixed_etf`    fixed simplex-ETF classifier, three constraints, CE/MSE/DR (§5)
+:func:`relu_dnn_bound`     doubly-nonnegative lower bound for ReLU features (R5)
+=========================  ===============================================================
 """
 
 from nctheory.solvers.convex.dispatch import formulation_for, solve  # noqa: F401
