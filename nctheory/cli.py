@@ -339,6 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_report)
 
+    from nctheory import gallery
+
+    p = sub.add_parser("gallery", help="reproduce the sources' headline figures: predicted curves vs global solves")
+    gallery.add_arguments(p)
+    p.set_defaults(func=gallery.run_args)
+
     p = sub.add_parser("check", help="verify every claim at its default instances (the main job)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML for CI")

@@ -770,7 +770,7 @@ def _oversampling_observe(problem: Problem, solution) -> dict:
 
 
 def _default_collapse() -> list[Problem]:
-    # R0(2, 2, 1) ~ 2.8 (predicted_onset): one separated and one collapsed instance
+    # R0(2, 2, 1) = 3.3805 (predicted_onset; SDP bisection agrees to ~4e-6): one separated and one collapsed instance
     return [
         Problem(sizes=(20, 20, 10, 10), constraint="average", e_w=1.0, e_h=1.0, lambda_w=0.0, lambda_h=0.0),
         Problem(sizes=(50, 50, 5, 5), constraint="average", e_w=1.0, e_h=1.0, lambda_w=0.0, lambda_h=0.0),

@@ -1,0 +1,91 @@
+r"""Predicted-vs-solved bookkeeping for the gallery: every solved point drawn in a figure is also
+compared with its prediction under the **claim's own tolerance** (:meth:`Claim.tolerance`).
+
+A record groups the points of one ``(claim, quantity, method)``: each point holds the predicted and
+observed values, and the record passes when every point satisfies
+
+.. math::
+
+    |p - o| \le \mathrm{tol.abs} + \mathrm{tol.rel}\,|p| \quad\text{(elementwise; booleans must match)},
+
+the test of :func:`nctheory.verify.compare`.  The JSON written beside each figure carries the
+points, the tolerance (with its reason) and the verdict, so anyone can re-check them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nctheory.claims import get_claim
+from nctheory.verify import compare
+
+
+def jsonable(x: Any) -> Any:
+    """Numbers, arrays and nested containers as plain JSON values (NaN/inf become None)."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return jsonable(x.tolist())
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        return v if np.isfinite(v) else None
+    return x
+
+
+@dataclass
+class AgreementLog:
+    """Collects predicted/observed pairs per ``(claim, quantity, method)`` (insertion-ordered)."""
+
+    _points: dict = field(default_factory=dict)
+
+    def add(self, claim_id: str, quantity: str, method: str, at, predicted, observed) -> None:
+        """Record one point; ``at`` labels it (e.g. ``{"lambda": 0.01}``)."""
+        key = (claim_id, quantity, method)
+        self._points.setdefault(key, []).append((at, predicted, observed))
+
+    def add_claim(self, claim_id: str, predicted: dict, observed: dict, method: str, at, names=None) -> None:
+        """Record every quantity present in both ``predicted`` and ``observed`` (restricted to ``names``)."""
+        for name, value in predicted.items():
+            if names is not None and name not in names:
+                continue
+            if name in observed:
+                self.add(claim_id, name, method, at, value, observed[name])
+
+    def records(self) -> list[dict]:
+        """One JSON-ready dict per ``(claim, quantity, method)``: points, worst errors, tolerance, ``ok``."""
+        out = []
+        for (claim_id, quantity, method), pts in self._points.items():
+            tol = get_claim(claim_id).tolerance(quantity)
+            checks = [compare(quantity, method, p, o, tol) for _, p, o in pts]
+            abs_errs = [c.abs_err for c in checks]
+            rel_errs = [c.rel_err for c in checks if c.rel_err is not None]
+            out.append({
+                "claim": claim_id,
+                "quantity": quantity,
+                "method": method,
+                "n_points": len(pts),
+                "max_abs_err": float(np.nanmax(abs_errs)) if abs_errs else 0.0,
+                "max_rel_err": float(np.nanmax(rel_errs)) if rel_errs else None,
+                "tol": {"abs": tol.abs, "rel": tol.rel, "why": tol.why},
+                "ok": all(c.ok for c in checks),
+                "points": [{"at": jsonable(at), "predicted": jsonable(p), "observed": jsonable(o)}
+                           for at, p, o in pts],
+            })
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """True when every recorded point is within its claim's tolerance (vacuously true if empty)."""
+        return all(r["ok"] for r in self.records())
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._points.values())
