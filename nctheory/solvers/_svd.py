@@ -1,0 +1,109 @@
+r"""Singular-value tools for the nuclear-norm problem R2.
+
+* :func:`singular_value_threshold` -- the prox of :math:`\tau\|\cdot\|_*`,
+  :math:`\operatorname{prox}(V) = U \max(\Sigma - \tau, 0) V^\top` for :math:`V = U\Sigma V^\top`.
+* :func:`numerical_rank` -- rank with an explicit, documented cutoff.
+* :func:`balanced_factors` -- reductions R1/R2: from :math:`Y = \bar Z D^{1/2} = U\Sigma V^\top`,
+  :math:`W = (\lambda_H/\lambda_W)^{1/4} U\Sigma^{1/2}`,
+  :math:`\bar H = (\lambda_W/\lambda_H)^{1/4}\Sigma^{1/2}V^\top D^{-1/2}`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["RANK_RTOL", "singular_value_threshold", "numerical_rank", "balanced_factors", "svd"]
+
+#: Relative cutoff of :func:`numerical_rank`: singular values
+#: :math:`\sigma_i \le` ``RANK_RTOL`` :math:`\cdot K \cdot \sigma_1` count as zero.  The factor
+#: :math:`K\varepsilon`-scale is the size of rounding in a backward-stable SVD, so only
+#: singular values that are indistinguishable from rounding are dropped.
+RANK_RTOL = 16.0 * np.finfo(np.float64).eps
+
+
+def svd(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Thin SVD ``A = U @ diag(s) @ Vt`` (LAPACK ``gesdd``, falling back to ``gesvd``)."""
+    try:
+        return np.linalg.svd(A, full_matrices=False)
+    except np.linalg.LinAlgError:  # gesdd can fail to converge on rare inputs
+        import scipy.linalg
+
+        return scipy.linalg.svd(A, full_matrices=False, lapack_driver="gesvd")
+
+
+def singular_value_threshold(V: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Proximal map of :math:`\tau\|\cdot\|_*` at ``V``.
+
+    Returns
+    -------
+    X : ndarray
+        :math:`U\max(\Sigma-\tau,0)V^\top`, built from the nonzero part only, so its
+        discarded singular values are exactly zero.
+    s : ndarray
+        All thresholded singular values :math:`\max(\sigma_i - \tau, 0)` (descending).
+    U, Vt : ndarray
+        The kept singular vectors (columns of ``U``, rows of ``Vt``).
+    """
+    U, sigma, Vt = svd(V)
+    s = np.maximum(sigma - tau, 0.0)
+    r = int(np.count_nonzero(s))
+    X = (U[:, :r] * s[:r]) @ Vt[:r]
+    return X, s, U[:, :r], Vt[:r]
+
+
+def numerical_rank(s: np.ndarray) -> int:
+    r"""Number of singular values above :math:`\text{RANK\_RTOL}\cdot K\cdot\sigma_1` (see :data:`RANK_RTOL`)."""
+    s = np.asarray(s, dtype=np.float64)
+    if s.size == 0 or s[0] <= 0.0:
+        return 0
+    return int(np.count_nonzero(s > RANK_RTOL * s.size * s[0]))
+
+
+def balanced_factors(
+    U: np.ndarray,
+    s: np.ndarray,
+    Vt: np.ndarray,
+    n: np.ndarray,
+    lambda_w: float,
+    lambda_h: float,
+    d: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    r"""Factor :math:`Y = \bar Z D^{1/2} = U\Sigma V^\top` into classifier and class means (R1/R2).
+
+    With the SVD truncated to its numerical rank r (:func:`numerical_rank`),
+    :math:`W = (\lambda_H/\lambda_W)^{1/4}U_r\Sigma_r^{1/2}` and
+    :math:`\bar H = (\lambda_W/\lambda_H)^{1/4}\Sigma_r^{1/2}V_r^\top D^{-1/2}`, so that
+    :math:`W\bar H = Y_r D^{-1/2}` and
+    :math:`\frac{\lambda_W}{2}\|W\|_F^2 + \frac{\lambda_H}{2}\sum_k n_k\|\bar h_k\|^2 = \lambda\|Y_r\|_*`.
+
+    Parameters
+    ----------
+    U, s, Vt : ndarray
+        An SVD of ``Y`` (``s`` descending; at least the nonzero part).
+    n : ndarray, shape (K,)
+        Class sizes (the diagonal of D).
+    lambda_w, lambda_h : float
+    d : int or None
+        Output width.  ``None`` -> ``max(r, 1)`` (one zero column when ``Y = 0``);
+        ``d > r`` pads with zero columns of ``W`` (rows of ``H_mean``); ``d < r`` is
+        not honoured (width r is returned; the caller reports that R2 is then
+        only a relaxation of the UFM).
+
+    Returns
+    -------
+    W : ndarray, shape (K, width)
+    H_mean : ndarray, shape (width, K)
+    r : int
+        Numerical rank.
+    """
+    s = np.asarray(s, dtype=np.float64)
+    r = numerical_rank(s)
+    K = U.shape[0]
+    width = max(r, 1) if d is None else max(r, int(d))
+    root = np.sqrt(s[:r])
+    scale = (lambda_h / lambda_w) ** 0.25
+    W = np.zeros((K, width))
+    H_mean = np.zeros((width, Vt.shape[1]))
+    W[:, :r] = scale * U[:, :r] * root
+    H_mean[:r, :] = (root[:, None] * Vt[:r]) / (scale * np.sqrt(np.asarray(n, dtype=np.float64)))
+    return W, H_mean, r
