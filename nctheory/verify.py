@@ -205,7 +205,8 @@ def verify_claim(
         for name, pred in prediction.quantities.items():
             if name not in observed:
                 continue
-            checks.append(compare(name, sol.method, pred, observed[name], claim.tolerance(name)))
+            tol = claim.tolerance(name).effective(problem, sol)
+            checks.append(compare(name, sol.method, pred, observed[name], tol))
     seq_inconclusive = False
     for fn in claim.sequence_checks:
         name = f"sequence:{getattr(fn, '__name__', 'check')}"

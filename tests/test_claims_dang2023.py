@@ -36,7 +36,7 @@ def _check(claim, problem, solution):
         if name not in obs:
             continue
         compared += 1
-        chk = compare(name, solution.method, p, obs[name], claim.tolerance(name))
+        chk = compare(name, solution.method, p, obs[name], claim.tolerance(name).effective(problem, solution))
         if not chk.ok:
             failures.append(f"{name}: predicted {p!r} observed {obs[name]!r} (abs err {chk.abs_err:.3g})")
     assert compared > 0, f"{claim.id}: nothing compared"

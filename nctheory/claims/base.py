@@ -31,11 +31,27 @@ class Tolerance:
     """Absolute and relative tolerance for one quantity, with the reason for its size.
 
     A check passes when ``|pred - obs| <= abs + rel * |pred|`` elementwise.
+
+    ``certificate``, when given, is a function ``(problem, solution) -> float`` returning a
+    *rigorous* bound on the observed quantity's distance to its value at the global optimum,
+    derived from the solution's certificate (e.g. :func:`bias_distance_bound`); verification adds it
+    to ``abs`` (see :meth:`effective`), so the tolerance grows with a looser certificate and shrinks
+    with a tighter one.
     """
 
     abs: float
     rel: float
     why: str
+    certificate: Callable | None = None
+
+    def effective(self, problem, solution) -> "Tolerance":
+        """This tolerance with the certificate-derived allowance for ``solution`` added to ``abs``."""
+        if self.certificate is None or solution is None:
+            return self
+        extra = float(self.certificate(problem, solution))
+        if not extra > 0:
+            return self
+        return Tolerance(self.abs + extra, self.rel, f"{self.why}; + {extra:.2e} from the certificate")
 
     def ok(self, predicted, observed) -> bool:
         p = np.asarray(predicted, dtype=float)
@@ -43,6 +59,18 @@ class Tolerance:
         if p.shape != o.shape:
             return False
         return bool(np.all(np.abs(p - o) <= self.abs + self.rel * np.abs(p)))
+
+
+def bias_distance_bound(problem, solution) -> float:
+    r"""Rigorous bound :math:`\|b - b^*\| \le \sqrt{2\,\mathrm{gap}/\lambda_b}` for a regularized bias.
+
+    :math:`F(X, b) - \frac{\lambda_b}{2}\|b\|^2` is convex, so with :math:`0 \in \partial F(X^*, b^*)`,
+    :math:`F(X, b) \ge F^* + \frac{\lambda_b}{2}\|b - b^*\|^2`; the certified gap bounds
+    :math:`F(X, b) - F^*`.  Returns 0 (no allowance) without a regularized bias or a certificate.
+    """
+    if problem.bias != "regularized" or getattr(solution, "gap", None) is None:
+        return 0.0
+    return float(np.sqrt(2.0 * max(float(solution.gap), 0.0) / problem.lambda_b))
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from nctheory.claims._dln_root import betas, class_sigmas, zero_threshold
-from nctheory.claims.base import Claim, Prediction, Tolerance
+from nctheory.claims.base import bias_distance_bound, Claim, Prediction, Tolerance
 from nctheory.problem import Problem
 
 SOURCE = ("Dang, Tran, Osher, Tran-The, Ho, Nguyen: Neural Collapse in Deep Linear Networks: "
@@ -291,7 +291,8 @@ _MSE_TOL = {
                          "~sqrt(gap/curvature): 5e-7 measured at certified gap 7e-15"),
     "logits_mean": Tolerance(1e-7, 1e-6, "logits are the solvers' primal variable: accurate to ~1e-8 (measured)"),
     "objective": Tolerance(1e-9, 1e-8, "certified relative gap <= 1e-8 bounds the objective error"),
-    "bias": Tolerance(1e-5, 0.0, "flat first-order direction, see gram_PH: 5e-7 measured"),
+    "bias": Tolerance(1e-5, 0.0, "flat first-order direction, see gram_PH: 5e-7 measured",
+                      certificate=bias_distance_bound),
     "feature_mean_norm": Tolerance(1e-5, 0.0, "flat first-order direction, see gram_PH: 1e-6 measured"),
     "layer_imbalance": Tolerance(1e-4, 0.0, "imbalance = (gradient residual) * ||W|| / lambda_W at a "
                                  "stationary point: L-BFGS gradients ~1e-9 and lambda_W >= 1e-4 give <= 1e-4"),
@@ -558,8 +559,11 @@ CE_ETF_M1 = Claim(
                        "[1e-4, 1e-2]); at the certified default stopping gap 1e-10 errors reach 3e-4 at small "
                        "lambda, so run the reference with certified tol <= 1e-13"),
         "objective": Tolerance(1e-9, 1e-8, "certified relative gap <= 1e-8 bounds the objective error"),
+        "bias": Tolerance(1e-5, 1e-5, "as '*', plus the rigorous bias bound sqrt(2 gap / lambda_b)",
+                          certificate=bias_distance_bound),
     },
     sympy_forms=_ce_m1_sympy,
+    solver_options={"certified": {"tol": 1e-13}},
 )
 
 CE_ETF_DEEP = Claim(
