@@ -154,3 +154,24 @@ def test_sympy_threshold():
         A.threshold_lambda(Problem(sizes=(30, 30, 2, 2))), rel=1e-15)
     with pytest.raises(ValueError, match="^problem:"):
         A.squeeze_onsets(Problem(sizes=(3, 3)), 1e-3, 1.0)
+
+
+# --------------------------------------------------------------------------- from the mutation record
+@pytest.mark.parametrize("sizes", [(30, 30, 2, 2), (50, 50, 50, 10, 10)])
+def test_squeeze_prediction_flips_at_threshold(sizes):
+    """Predict and a certified solve agree just below and just above λ* (catches a 1% error in the rule)."""
+    base = Problem(sizes=sizes, lambda_w=0.02, lambda_h=0.005)
+    lam_star = math.sqrt(min(sizes)) / base.N  # HL-threshold, catalogue §2 (independent of the module)
+    for rel, squeezed in ((1 - 2e-3, False), (1 + 2e-3, True)):
+        p = A.with_lambda(base, lam_star * rel)
+        assert SQUEEZE.predict(p).quantities["minority_w_squeezed"] is squeezed
+        obs = SQUEEZE.observe(p, solve(p, method="certified", tol=1e-13))
+        assert obs["minority_w_squeezed"] is squeezed and obs["minority_h_squeezed"] is squeezed
+
+
+def test_each_repair_effect_is_refuted():
+    """Every effect the abstract claims for classifier-only repair is refuted, not just the overall verdict."""
+    for p in REPAIR.default_instances():
+        v = verify_claim(REPAIR, p)
+        assert {"minority_h_squeezed", "self_duality_broken"} <= {c.quantity for c in v.checks}
+        assert all(not c.ok for c in v.checks), [(c.quantity, c.ok) for c in v.checks]

@@ -101,7 +101,7 @@ def _squeeze_assumptions(problem: Problem) -> list[str]:
 
 def _squeeze_predict(problem: Problem) -> Prediction:
     lam_n = problem.lam * problem.N
-    squeezed = bool(lam_n >= math.sqrt(min(problem.sizes)))
+    squeezed = bool(problem.lam >= threshold_lambda(problem))  # one formula: λN >= √n_B
     q = {"minority_w_squeezed": squeezed, "minority_h_squeezed": squeezed}
     if squeezed:
         q["minority_w_spread_sq"] = 0.0

@@ -249,12 +249,12 @@ MUTATIONS: tuple[Mutation, ...] = (
     _mut("fang/oversampling#1", _F, "_oversampling_predict", "min pair distance ‖w_j − w_k‖²/E_W = 2K/(K−1)  →  ×1.01",
          ('q["min_pair_w_dist_sq"] = 2 * e_w', 'q["min_pair_w_dist_sq"] = 2.02 * e_w')),
     # ---------------------------------------------------------------- AllNC
-    _mut("allnc/mean-squeeze#1", _A, "_squeeze_predict", "squeezed iff λN ≥ √n_B  →  λN ≥ 1.01√n_B",
-         ("squeezed = bool(lam_n >= math.sqrt(min(problem.sizes)))",
-          "squeezed = bool(lam_n >= 1.01 * math.sqrt(min(problem.sizes)))")),
-    _mut("allnc/mean-squeeze#2", _A, "threshold_lambda", "squeeze onset λ* = √n_B/N  →  ×1.01",
+    _mut("allnc/mean-squeeze#1", _A, "_squeeze_predict", "squeezed iff λ ≥ λ*  →  λ ≥ 1.01 λ*",
+         ("squeezed = bool(problem.lam >= threshold_lambda(problem))",
+          "squeezed = bool(problem.lam >= 1.01 * threshold_lambda(problem))")),
+    _mut("allnc/mean-squeeze#2", _A, "threshold_lambda", "squeeze onset λ* = √n_B/N  →  ×1.01 (used by predict)",
          ("    return math.sqrt(min(problem.sizes)) / problem.N\n",
-          "    return 1.01 * math.sqrt(min(problem.sizes)) / problem.N\n"), side="helper"),
+          "    return 1.01 * math.sqrt(min(problem.sizes)) / problem.N\n")),
     _mut("allnc/fixed-etf-repair#1", _A, "_repair_predict",
          "the abstract's three effects (squeezed, self-duality broken, NC1 weakened) True  →  False (claim turned "
          "into the UFM's answer: it must stop being refuted)",
