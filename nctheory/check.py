@@ -53,11 +53,14 @@ def run_check(*, json_out: bool = False, junit: str | None = None, quiet: bool =
         raise ValueError(f"only: no claim id starts with {only!r}")
     jobs = [(c, p) for c in claims for p in c.default_instances()]
     results: list[Verification] = []
+    show_progress = not quiet and not json_out and sys.stderr.isatty()
     for i, (claim, problem) in enumerate(jobs, 1):
-        if not quiet and not json_out:
-            print(f"[{i}/{len(jobs)}] {claim.id} ...", file=sys.stderr, end="\r", flush=True)
+        if show_progress:
+            print(f"\r\033[K[{i}/{len(jobs)}] {claim.id} ...", file=sys.stderr, end="", flush=True)
         v = verify_claim(claim, problem)
         results.append(v)
+        if show_progress:
+            print("\r\033[K", file=sys.stderr, end="", flush=True)
         if not json_out:
             worst = max((c.rel_err for c in v.checks if c.rel_err is not None), default=float("nan"))
             print(f"{_status(v):<13} {claim.id:<34} K={problem.K:<3} checks={len(v.checks):<3} "
