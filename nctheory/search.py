@@ -52,7 +52,9 @@ class SearchResult:
 
 
 def instances_around(claim: Claim, *, max_classes: int = 6, decades: float = 1.5):
-    """Strategy of problems like ``claim``'s first default instance, with new sizes and penalties."""
+    """Strategy of problems like ``claim``'s first default instance, with new sizes and penalties
+    (:func:`nctheory.testing.claim_instances` without the assumption filter, which :func:`search` applies
+    itself so that ``outside=True`` can look beyond the assumptions)."""
     base = claim.default_instances()[0]
 
     @st.composite
@@ -64,7 +66,7 @@ def instances_around(claim: Claim, *, max_classes: int = 6, decades: float = 1.5
             if v > 0:
                 changes[name] = draw(log_uniform(v * 10 ** -decades, v * 10 ** decades))
         if base.d is not None:
-            changes["d"] = max(base.d, 2 * len(sizes)) if base.d >= base.K else base.d
+            changes["d"] = max(base.d, 2 * len(sizes)) if base.d >= base.K else max(base.d, len(sizes) - 1)
         try:
             return base.with_(**changes)
         except ValueError:

@@ -129,6 +129,33 @@ def problems(claim=None, *, sizes=None, loss: str | None = None, lambda_range=(1
     return build()
 
 
+def claim_instances(claim, *, max_classes: int = 6, decades: float = 1.5, min_classes: int = 2):
+    """Problems like ``claim``'s first default instance (same loss, bias, features, classifier,
+    depth, constraint, budgets), with new class sizes from :func:`size_profiles` and penalties
+    log-uniform within ``decades`` decades of the default's; only instances inside the claim's
+    assumptions are kept (others are rejected with ``assume``)."""
+    base = claim.default_instances()[0]
+
+    @st.composite
+    def build(draw):
+        sizes = draw(size_profiles(max_classes).filter(lambda s: len(s) >= min_classes))
+        changes = {"sizes": sizes}
+        for name in ("lambda_w", "lambda_h"):
+            v = getattr(base, name)
+            if v > 0:
+                changes[name] = draw(log_uniform(v * 10 ** -decades, v * 10 ** decades))
+        if base.d is not None:
+            changes["d"] = max(base.d, 2 * len(sizes)) if base.d >= base.K else max(base.d, len(sizes) - 1)
+        try:
+            p = base.with_(**changes)
+        except ValueError:
+            assume(False)
+        assume(not claim.assumptions(p))
+        return p
+
+    return build()
+
+
 def assert_claim(claim, problem: Problem, *, methods=None, allow_inconclusive: bool = False):
     """Assert that ``claim`` holds on ``problem`` (verdict ``pass``; ``fail`` for a claim
     registered to be refuted).  Raises AssertionError with the failing checks."""

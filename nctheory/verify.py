@@ -25,7 +25,7 @@ import numpy as np
 
 from nctheory.claims.base import Claim
 from nctheory.problem import Problem
-from nctheory.solvers.dispatch import solve
+from nctheory.solvers.dispatch import auto_method, solve
 
 #: A certified solve counts as a reference only below this relative gap.  The
 #: claims' tolerances (1e-6 and up) assume objective accuracy at least this good.
@@ -186,9 +186,10 @@ def verify_claim(
     notes: list[str] = [prediction.notes] if prediction.notes else []
     qualified = 0
     for method in methods:
-        opts = {**claim.solver_options.get(method, {}), **(solver_options or {}).get(method, {})}
+        resolved = auto_method(problem) if method == "auto" else method  # options are keyed by the real method
+        opts = {**claim.solver_options.get(resolved, {}), **(solver_options or {}).get(resolved, {})}
         try:
-            sol = solve(problem, method=method, **opts)
+            sol = solve(problem, method=resolved, **opts)
         except ValueError as exc:
             notes.append(f"{method}: not applicable ({exc})")
             continue
