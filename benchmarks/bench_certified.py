@@ -55,7 +55,7 @@ def run_cvxpy(p: Problem, solver: str):
         sol = convex.solve_reduced(p, solver=solver, solver_opts={})
     except Exception as exc:  # recorded as a failure
         return None, time.perf_counter() - t0, f"raised {type(exc).__name__}: {exc}"
-    return sol, time.perf_counter() - t0, sol.status
+    return sol, time.perf_counter() - t0, sol.status if sol.status == "optimal" else f"{sol.status}: {sol.message}"
 
 
 def main(argv=None) -> int:
@@ -65,9 +65,10 @@ def main(argv=None) -> int:
     ap.add_argument("--cvxpy-max-k", type=int, default=60)
     ap.add_argument("--tol", type=float, default=1e-10, help="certified solver's target relative gap")
     ap.add_argument("--repeat", type=int, default=3, help="certified timing: best of this many runs")
+    ap.add_argument("--out", default=OUT, help="directory for the table and plot (default benchmarks/results)")
     args = ap.parse_args(argv)
     ks = [int(k) for k in args.ks.split(",")]
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
     rows = []
     for profile in args.profiles.split(","):
         for K in ks:
@@ -96,13 +97,13 @@ def main(argv=None) -> int:
             rows.append(row)
             print(" ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
                   flush=True)
-    write_outputs(rows)
+    write_outputs(rows, args.out)
     return 0
 
 
-def write_outputs(rows):
+def write_outputs(rows, out: str = OUT):
     keys = sorted({k for r in rows for k in r}, key=lambda k: (k not in ("profile", "K", "N"), k))
-    with open(os.path.join(OUT, "certified.csv"), "w", newline="") as fh:
+    with open(os.path.join(out, "certified.csv"), "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
@@ -128,7 +129,7 @@ def write_outputs(rows):
             f"| {f(r.get('scs_agreement'), '.1e')} | {f(r.get('scs_speedup'), '.0f')} |")
     lines += ["", "agreement = |f_certified − f_cvxpy| / max(1, |f_cvxpy|); speed-up = cvxpy time / certified time.",
               "A '—' means the cvxpy solve was skipped (K above --cvxpy-max-k) or did not report optimal."]
-    with open(os.path.join(OUT, "certified.md"), "w") as fh:
+    with open(os.path.join(out, "certified.md"), "w") as fh:
         fh.write("\n".join(lines) + "\n")
     try:
         import matplotlib
@@ -149,7 +150,7 @@ def write_outputs(rows):
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
         fig.tight_layout()
-        fig.savefig(os.path.join(OUT, "time_vs_K.png"), dpi=110)
+        fig.savefig(os.path.join(out, "time_vs_K.png"), dpi=110)
     except Exception as exc:  # the table is the deliverable; say why the plot is missing
         print(f"plot not written: {exc}", file=sys.stderr)
 
