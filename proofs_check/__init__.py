@@ -16,6 +16,7 @@ MODULES = (
     "proofs_check.dln_mse_m1",
     "proofs_check.dln_mse_deep",
     "proofs_check.hong_ling_threshold",
+    "proofs_check.hong_ling_block",
     "proofs_check.zhu_balanced",
     "proofs_check.relu_margins",
     "proofs_check.seli_step",
