@@ -447,3 +447,27 @@ def test_statements_record_pitfalls_and_convention():
     for claim in hl.CLAIMS:
         assert "no-½" in claim.statement or "no-½ penalties" in claim.statement or "Canonical" in claim.statement
         assert "rows of W·H̄" in claim.statement
+
+
+# --------------------------------------------------------------------------- from the mutation record
+@pytest.mark.parametrize("K", [2, 3, 5])
+@pytest.mark.parametrize("bias", ["none", "regularized", "free"])
+def test_critical_epsilon_balanced_closed_form(K, bias):
+    """Balanced: p = π = 1/K, (p1ᵀ − I)diag(√π) = −S/√K, spectral norm 1/√K (Zhu's Ks = 1): ε₀ = 1/√K."""
+    p = Problem(sizes=(7,) * K, lambda_w=1e-2, lambda_h=1e-2, bias=bias,
+                lambda_b=1e-2 if bias == "regularized" else 0.0)
+    assert hl.critical_epsilon(p) == pytest.approx(1 / math.sqrt(K), rel=1e-12)  # closed form vs eigen-solve
+
+
+@pytest.mark.parametrize("sizes, bias", [((20, 20, 4, 4), "none"), ((10, 5, 2), "free"),
+                                         ((30, 30, 3), "regularized")])
+def test_zero_onset_within_2e3(sizes, bias):
+    """Certified solves just outside the claim's 1e-3 band around ε₀ agree with the prediction."""
+    base = Problem(sizes=sizes, lambda_w=1e-2, lambda_h=1e-2, bias=bias,
+                   lambda_b=1e-2 if bias == "regularized" else 0.0)
+    e0 = hl.critical_epsilon(base)
+    for rel, zero in ((1 - 2e-3, False), (1 + 2e-3, True)):
+        lam = e0 / math.sqrt(base.N) * rel
+        p = base.with_(lambda_w=lam, lambda_h=lam)
+        assert hl.ASYMPTOTIC.predict(p).quantities["zero_solution"] is zero
+        assert hl.ASYMPTOTIC.observe(p, certified.solve(p, tol=TOL))["zero_solution"] is zero

@@ -120,3 +120,18 @@ def test_default_instances_pass():
     for p in zhu.BALANCED_CE.default_instances():
         v = verify_claim(zhu.BALANCED_CE, p)
         assert v.verdict == "pass", [c.to_json() for c in v.checks if not c.ok]
+
+
+# --------------------------------------------------------------------------- from the mutation record
+@pytest.mark.parametrize("ks, zero", [(0.995, False), (1.005, True)])
+@pytest.mark.parametrize("K", [3, 4])
+def test_zero_threshold_both_sides_against_certified(ks, zero, K):
+    """Just either side of K·s = 1 (s = √n λ) the prediction and a certified solve agree on the zero solution
+    (the threshold is checked at ±0.5%, so a 1% error in it cannot hide)."""
+    n = 5
+    lam = ks / (K * math.sqrt(n))
+    p = Problem(sizes=(n,) * K, lambda_w=lam, lambda_h=lam, bias="regularized", lambda_b=lam)
+    claim = zhu.CLAIMS[0]
+    assert claim.predict(p).quantities["zero_solution"] is zero
+    v = verify_claim(claim, p)
+    assert v.verdict == "pass", [(c.quantity, c.abs_err) for c in v.checks if not c.ok]
