@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from nctheory import __version__
-from nctheory.cli_args import CliError, add_problem_args, problem_from_args
+from nctheory.cli_args import CliError, add_problem_args, is_input_error, problem_from_args
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
@@ -168,6 +168,8 @@ def cmd_sweep(args) -> int:
 
     if args.sizes is not None:
         raise CliError("sizes: a sweep builds the sizes from --majority, --minority-classes and --ratios")
+    if args.limit is not None and args.limit < 1:
+        raise CliError(f"limit: must be >= 1, got {args.limit}")
     args.sizes = "1,1"  # placeholder: every grid point replaces the sizes
     base = problem_from_args(args)
     try:
@@ -183,9 +185,12 @@ def cmd_sweep(args) -> int:
     print(f"{len(recs)}/{total} points in {args.out}; {len(bad)} not solved to optimality")
     if args.claim:
         fails = [r for r in recs if r.get("verdict") == "fail"]
-        print(f"claim {args.claim}: {len(fails)} failing points")
+        undecided = [r for r in recs if r.get("verdict") in (None, "inconclusive")]
+        print(f"claim {args.claim}: {len(fails)} failing, {len(undecided)} inconclusive points")
         if fails:
             return EXIT_FAIL
+        if undecided:
+            return EXIT_INCONCLUSIVE
     return EXIT_OK if len(recs) == total and not bad else EXIT_INCONCLUSIVE
 
 
@@ -205,7 +210,11 @@ def cmd_search(args) -> int:
         print(f"  {res.counterexample}")
         _print_verification(res.verification)
     if res.counterexample is None:
-        return EXIT_OK
+        if res.conclusive == 0:
+            print(f"{claim.id}: no instance gave a conclusive verdict: nothing was checked", file=sys.stderr)
+            return EXIT_INCONCLUSIVE
+        # a claim registered to be refuted that the budget did not refute: undecided, not a pass
+        return EXIT_OK if claim.expected == "true" else EXIT_INCONCLUSIVE
     return EXIT_OK if claim.expected == "false" else EXIT_FAIL
 
 
@@ -367,8 +376,15 @@ def main(argv=None) -> int:
         return args.func(args)
     except (CliError, ValueError) as exc:
         msg = " ".join(str(exc).split())
-        print(f"nctheory: error: {msg}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        if isinstance(exc, CliError) or is_input_error(exc):
+            print(f"nctheory: error: {msg}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        # a ValueError that names no field is a bug of ours, not bad input: say so, don't call it exit 2
+        import traceback
+
+        traceback.print_exc()
+        print(f"nctheory: internal error (please report): {msg}", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
     except KeyboardInterrupt:
         print("nctheory: interrupted", file=sys.stderr)
         return 130

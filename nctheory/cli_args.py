@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nctheory.errors import is_input_error  # noqa: F401 (re-exported for the CLI)
 from nctheory.problem import CONSTRAINTS, LOSSES, Problem, parse_sizes
 
 

@@ -39,6 +39,7 @@ class SearchResult:
     seed: int
     budget: int
     outside: bool
+    conclusive: int = 0
 
     def to_json(self) -> dict:
         ce = None
@@ -48,6 +49,7 @@ class SearchResult:
                   "verdict": self.verification.verdict,
                   "solutions": self.verification.solutions}
         return {"claim": self.claim_id, "counterexample": ce, "evaluations": self.evaluations,
+                "conclusive": self.conclusive,
                 "seed": self.seed, "budget": self.budget, "outside": self.outside}
 
 
@@ -91,7 +93,10 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
     """
     if budget < 1:
         raise ValueError(f"budget: must be >= 1, got {budget}")
+    if max_classes < 2:
+        raise ValueError(f"max_classes: must be >= 2 (a problem has at least two classes), got {max_classes}")
     count = [0]
+    conclusive = [0]
     last: dict = {}
 
     def fails(p: Problem) -> bool:
@@ -102,6 +107,7 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
             assume(not unmet)
         count[0] += 1
         v = verify_claim(claim, p, check_assumptions=not outside)
+        conclusive[0] += v.verdict != "inconclusive"
         if v.verdict == "fail":
             last[p] = v
             return True
@@ -114,6 +120,6 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
         found = find(instances_around(claim, max_classes=max_classes), fails, settings=cfg,
                      random=random.Random(seed))
     except (NoSuchExample, Unsatisfiable):
-        return SearchResult(claim.id, None, None, count[0], seed, budget, outside)
+        return SearchResult(claim.id, None, None, count[0], seed, budget, outside, conclusive[0])
     v = last.get(found) or verify_claim(claim, found, check_assumptions=not outside)
-    return SearchResult(claim.id, found, v, count[0], seed, budget, outside)
+    return SearchResult(claim.id, found, v, count[0], seed, budget, outside, conclusive[0])

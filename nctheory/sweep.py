@@ -120,23 +120,34 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str) 
 
 
 def read_done(path: str) -> dict[str, dict]:
-    """Records already in ``path`` keyed by point key; a truncated last line is removed from the file."""
+    """Finished records in ``path`` keyed by point key.
+
+    A truncated or unreadable LAST line (the process died while writing) is removed from the file.  An
+    unreadable line elsewhere is left in place and skipped (never deletes the good records after it).
+    Records with ``status == "error"`` are not counted as done, so a resumed sweep retries them.
+    """
     done: dict[str, dict] = {}
     if not os.path.exists(path):
         return done
     with open(path, "rb") as fh:
         data = fh.read()
+    lines = data.splitlines(keepends=True)
     good_end = 0
     pos = 0
-    for line in data.splitlines(keepends=True):
+    for i, line in enumerate(lines):
         pos += len(line)
-        if not line.endswith(b"\n"):
-            break
+        last = i == len(lines) - 1
         try:
-            rec = json.loads(line)
+            rec = json.loads(line) if line.endswith(b"\n") or not last else None
         except json.JSONDecodeError:
-            break
-        done[rec["key"]] = rec
+            rec = None
+        if rec is None or not isinstance(rec, dict) or "key" not in rec:
+            if last:
+                break
+            good_end = pos
+            continue
+        if rec.get("status") != "error":
+            done[rec["key"]] = rec
         good_end = pos
     if good_end < len(data):
         with open(path, "r+b") as fh:
@@ -169,6 +180,8 @@ def run_sweep(grid: Grid, out: str, *, claim_id: str | None = None, method: str 
         raise ValueError(f"backend: unknown {backend!r}; allowed: loky, dask")
     if n_jobs < 1:
         raise ValueError(f"n_jobs: must be >= 1, got {n_jobs}")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit: must be >= 1, got {limit}")
     points = grid.problems()
     done = read_done(out)
     todo = [(pt, p) for pt, p in points if point_key(p, claim_id, method) not in done]

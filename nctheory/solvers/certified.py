@@ -786,6 +786,8 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
             f"progress stalled (certified gap improved < 1% over {_STALL_ITERATIONS} APG iterations, "
             f"typically the rounding floor); relative gap {rel_gap:.3e} > tol {tol:.3e}"
         )
+    if rank_exceeds_d and status == "optimal":
+        status = "relaxation"  # certified for R2, but R2 is not exact at this d: not an answer for the model
     if rank_exceeds_d:
         message += (
             f"; rank {rank} of the R2 solution exceeds d = {problem.d}: R2 is only a relaxation of the UFM "

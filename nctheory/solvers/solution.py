@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Statuses a solver may report.  Only ``"optimal"`` may be used as an answer.
-STATUSES = ("optimal", "inaccurate", "max_iter", "failed", "infeasible", "local")
+#: Statuses a solver may report.  Only ``"optimal"`` may be used as an answer.  ``"relaxation"``: the
+#: certified optimum of a convex relaxation that is not exact for this instance (e.g. the class-mean
+#: reduction R2 when the feature dimension d is below the rank of its solution) — a valid lower bound,
+#: not a solution of the model.
+STATUSES = ("optimal", "inaccurate", "max_iter", "failed", "infeasible", "local", "relaxation")
 
 
 @dataclass(frozen=True)
