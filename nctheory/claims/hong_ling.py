@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from nctheory.claims._assumptions import ufm_ce_unmet
 from nctheory.claims._hong_ling_kkt import TwoClusterKKT, solve_two_cluster_kkt
 from nctheory.claims.base import Claim, Prediction, Tolerance, bias_distance_bound
 from nctheory.problem import Problem
@@ -118,23 +119,6 @@ def equal_size_clusters(sizes) -> list[np.ndarray]:
     for v in sorted(set(n.tolist()), reverse=True):
         out.append(np.flatnonzero(n == v))
     return out
-
-
-def _ufm_ce_unmet(problem: Problem, *, need_dim: bool = True) -> list[str]:
-    unmet = []
-    if problem.loss != "ce":
-        unmet.append(f"loss: the claim is about cross-entropy, got {problem.loss!r}")
-    if problem.classifier != "learned":
-        unmet.append("classifier: needs a learned classifier (unconstrained feature model)")
-    if problem.features != "free":
-        unmet.append("features: needs free (unconstrained) features, not ReLU")
-    if problem.depth != 1:
-        unmet.append(f"depth: needs a single linear classifier layer, got M = {problem.depth}")
-    if problem.constraint != "penalty":
-        unmet.append(f"constraint: needs penalties (λ_W, λ_H), got {problem.constraint!r}")
-    if need_dim and problem.dim < problem.K - 1:
-        unmet.append(f"d: needs d ≥ K-1 = {problem.K - 1} so the reduction R2 is exact, got d = {problem.dim}")
-    return unmet
 
 
 def _bias_at_zero(problem: Problem) -> np.ndarray:
@@ -322,7 +306,7 @@ def _cluster_cos(G: np.ndarray, a, c=None) -> float | None:
 
 # =========================================================================== HL-NC1
 def _nc1_assumptions(problem: Problem) -> list[str]:
-    return _ufm_ce_unmet(problem, need_dim=False)
+    return ufm_ce_unmet(problem, need_dim=False)
 
 
 def _nc1_predict(problem: Problem) -> Prediction:
@@ -376,7 +360,7 @@ NC1 = Claim(
 
 # =========================================================================== HL-noETF
 def _noetf_assumptions(problem: Problem) -> list[str]:
-    return _ufm_ce_unmet(problem)
+    return ufm_ce_unmet(problem)
 
 
 def _noetf_predict(problem: Problem) -> Prediction:
@@ -480,7 +464,7 @@ NO_ETF = Claim(
 
 # =========================================================================== HL-block
 def _block_assumptions(problem: Problem) -> list[str]:
-    return _ufm_ce_unmet(problem)
+    return ufm_ce_unmet(problem)
 
 
 def _block_predict(problem: Problem) -> Prediction:
@@ -539,7 +523,7 @@ BLOCK = Claim(
 
 # =========================================================================== HL-angles
 def _angles_assumptions(problem: Problem) -> list[str]:
-    unmet = _ufm_ce_unmet(problem)
+    unmet = ufm_ce_unmet(problem)
     if _two_clusters(problem) is None:
         unmet.append(f"sizes: needs exactly two distinct class sizes (two clusters), got {sorted(set(problem.sizes))}")
     return unmet
@@ -765,7 +749,7 @@ ANGLES = Claim(
 
 # =========================================================================== HL-threshold
 def _threshold_assumptions(problem: Problem) -> list[str]:
-    unmet = _ufm_ce_unmet(problem)
+    unmet = ufm_ce_unmet(problem)
     if not any(c.size >= 2 for c in equal_size_clusters(problem.sizes)):
         unmet.append("sizes: needs a cluster of at least 2 equal-size classes (collapse is about ≥ 2 classes)")
     return unmet
@@ -1058,7 +1042,7 @@ def etf_direction_path(problem: Problem, factors=(1, 2, 4, 8, 16), *, noise: flo
 
 
 def _asym_assumptions(problem: Problem) -> list[str]:
-    return _ufm_ce_unmet(problem)
+    return ufm_ce_unmet(problem)
 
 
 def _asym_predict(problem: Problem) -> Prediction:

@@ -24,6 +24,7 @@ import math
 import numpy as np
 import sympy as sp
 
+from nctheory.claims._assumptions import ufm_ce_unmet
 from nctheory.claims.base import Claim, Prediction, Tolerance
 from nctheory.claims.hong_ling import (ACCURACY, BIAS_TOLERANCE, CERTIFIED_OPTIONS, REGULARIZED_BIAS_TOLERANCE,
                                       _centred_classifier)
@@ -63,21 +64,9 @@ def zhu_closed_form(K: int, n: float, lambda_w: float, lambda_h: float) -> dict:
 
 
 def _assumptions(problem: Problem) -> list[str]:
-    unmet = []
-    if problem.loss != "ce":
-        unmet.append(f"loss: the claim is about cross-entropy, got {problem.loss!r}")
+    unmet = ufm_ce_unmet(problem)
     if not problem.balanced:
         unmet.append(f"sizes: needs balanced classes (all n_k equal), got {problem.sizes}")
-    if problem.classifier != "learned":
-        unmet.append("classifier: needs a learned classifier")
-    if problem.features != "free":
-        unmet.append("features: needs free (unconstrained) features")
-    if problem.depth != 1:
-        unmet.append(f"depth: needs one classifier layer, got M = {problem.depth}")
-    if problem.constraint != "penalty":
-        unmet.append(f"constraint: needs penalties, got {problem.constraint!r}")
-    if problem.dim < problem.K - 1:
-        unmet.append(f"d: needs d ≥ K-1 = {problem.K - 1}, got d = {problem.dim}")
     return unmet
 
 
