@@ -246,10 +246,7 @@ def cmd_threshold(args) -> int:
     predicted = hong_ling.threshold_lambda(n_c, problem.N)
     # an asymmetric bracket: with [λ*/c, cλ*] the first log-midpoint is the formula's value itself,
     # where the collapse bool is ambiguous by definition (the bisection would stop inconclusive)
-    # certified tol 1e-13: collapse is read from within-cluster singular values, which are only
-    # ~sqrt(gap)-accurate; at 1e-12 a free-bias case stayed undecided (ratio 2.6e-12 in the 1e-12..1e-9 band)
-    onset = hong_ling.locate_threshold_lambda(problem, rtol=args.rtol, lo=predicted / 3.1, hi=predicted * 4.7,
-                                              tol=1e-13)
+    onset = hong_ling.locate_threshold_lambda(problem, rtol=args.rtol, lo=predicted / 3.1, hi=predicted * 4.7)
     rel = None if onset.value is None else abs(onset.value - predicted) / predicted
     out = {"kind": "hong-ling/lambda", "cluster": [int(i) for i in idx], "cluster_size": n_c,
            "predicted": predicted, "observed": onset.value, "bracket": list(onset.bracket),
