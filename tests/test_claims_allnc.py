@@ -16,21 +16,14 @@ from hypothesis import strategies as st
 from nctheory import Problem
 from nctheory.claims import allnc as A
 from nctheory.solvers import solve
-from nctheory.verify import compare, verify_claim
+from nctheory.verify import verify_claim
+from claim_helpers import assert_quantities_match
 
 SQUEEZE, REPAIR = A.CLAIMS
 
 
 def _check(claim, problem, solution):
-    pred = claim.predict(problem).quantities
-    obs = claim.observe(problem, solution)
-    bad = []
-    for name, p in pred.items():
-        if name in obs:
-            chk = compare(name, solution.method, p, obs[name], claim.tolerance(name))
-            if not chk.ok:
-                bad.append(f"{name}: predicted {p!r}, observed {obs[name]!r}")
-    assert not bad, f"{claim.id} on {problem}:\n" + "\n".join(bad)
+    assert_quantities_match(claim, problem, solution)
 
 
 def test_default_instances_behave_as_expected():

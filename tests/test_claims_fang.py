@@ -17,24 +17,14 @@ from hypothesis import strategies as st
 from nctheory import Problem
 from nctheory.claims import fang as F
 from nctheory.solvers.convex import solve_lpm_sdp
-from nctheory.verify import compare, verify_claim
+from nctheory.verify import verify_claim
+from claim_helpers import assert_quantities_match
 
 BAL, COLL, OVER = F.CLAIMS
 
 
 def _check(claim, problem, solution, min_compared=4):
-    pred = claim.predict(problem).quantities
-    obs = claim.observe(problem, solution)
-    bad, compared = [], 0
-    for name, p in pred.items():
-        if name not in obs:
-            continue
-        compared += 1
-        chk = compare(name, solution.method, p, obs[name], claim.tolerance(name))
-        if not chk.ok:
-            bad.append(f"{name}: predicted {p!r}, observed {obs[name]!r} (abs err {chk.abs_err:.3g})")
-    assert compared >= min_compared, f"{claim.id}: only {compared} quantities compared"
-    assert not bad, f"{claim.id} on {problem}:\n" + "\n".join(bad)
+    assert_quantities_match(claim, problem, solution, min_compared=min_compared)
 
 
 def _lpm(sizes, e_w=1.0, e_h=1.0):

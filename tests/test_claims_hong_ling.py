@@ -14,6 +14,7 @@ from nctheory.claims._hong_ling_kkt import solve_two_cluster_kkt
 from nctheory.problem import Problem
 from nctheory.solvers import certified, solve
 from nctheory.verify import compare
+from claim_helpers import quantity_checks
 
 #: the claims' reference tolerance (their solver_options): tests solve at the same relative gap
 TOL = hl.REFERENCE_TOL
@@ -35,9 +36,7 @@ def _two_cluster(KA, KB, nB, R, log_lam, log_ratio, bias):
 
 
 def _failures(claim, problem, solution):
-    pred = claim.predict(problem)
-    obs = claim.observe(problem, solution)
-    checks = [compare(k, solution.method, v, obs[k], claim.tolerance(k).effective(problem, solution)) for k, v in pred.quantities.items() if k in obs]
+    checks, pred = quantity_checks(claim, problem, solution)
     return [(c.quantity, c.predicted, c.observed) for c in checks if not c.ok], len(checks), pred
 
 

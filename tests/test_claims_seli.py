@@ -11,13 +11,11 @@ from nctheory.claims import seli
 from nctheory.geometry import seli_grams
 from nctheory.problem import Problem
 from nctheory.solvers.convex import solve_uf_svm
-from nctheory.verify import compare
+from claim_helpers import quantity_checks
 
 
 def _failures(claim, problem, solution):
-    pred = claim.predict(problem)
-    obs = claim.observe(problem, solution)
-    checks = [compare(k, solution.method, v, obs[k], claim.tolerance(k)) for k, v in pred.quantities.items() if k in obs]
+    checks, _ = quantity_checks(claim, problem, solution)
     return [(c.quantity, c.predicted, c.observed) for c in checks if not c.ok], len(checks)
 
 

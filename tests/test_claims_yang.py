@@ -20,24 +20,14 @@ from nctheory.claims import yang as Y
 from nctheory.diagnostics import feature_gradient_pull_push, feature_loss
 from nctheory.geometry import simplex_etf
 from nctheory.solvers.convex import solve_fixed_etf
-from nctheory.verify import compare, verify_claim
+from nctheory.verify import verify_claim
+from claim_helpers import assert_quantities_match
 
 CE, DR, VAR = Y.CLAIMS
 
 
 def _check(claim, problem, solution):
-    pred = claim.predict(problem).quantities
-    obs = claim.observe(problem, solution)
-    bad, compared = [], 0
-    for name, p in pred.items():
-        if name not in obs:
-            continue
-        compared += 1
-        chk = compare(name, solution.method, p, obs[name], claim.tolerance(name))
-        if not chk.ok:
-            bad.append(f"{name}: predicted {p!r}, observed {obs[name]!r} (abs err {chk.abs_err:.3g})")
-    assert compared >= 5, f"{claim.id}: only {compared} quantities compared"
-    assert not bad, f"{claim.id} on {problem}:\n" + "\n".join(bad)
+    assert_quantities_match(claim, problem, solution, min_compared=5)
 
 
 def _num(expr, **values) -> float:

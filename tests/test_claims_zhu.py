@@ -11,17 +11,15 @@ from hypothesis import strategies as st
 from nctheory.claims import zhu
 from nctheory.problem import Problem
 from nctheory.solvers import certified, solve
-from nctheory.verify import compare, verify_claim
+from nctheory.verify import verify_claim
+from claim_helpers import quantity_checks
 
 #: the claim's reference tolerance (its solver_options): tests solve at the same relative gap
 TOL = zhu.BALANCED_CE.solver_options["certified"]["tol"]
 
 
 def _failures(problem, solution):
-    c = zhu.BALANCED_CE
-    pred = c.predict(problem)
-    obs = c.observe(problem, solution)
-    checks = [compare(k, solution.method, v, obs[k], c.tolerance(k).effective(problem, solution)) for k, v in pred.quantities.items() if k in obs]
+    checks, pred = quantity_checks(zhu.BALANCED_CE, problem, solution)
     return [(x.quantity, x.predicted, x.observed) for x in checks if not x.ok], len(checks), pred
 
 
