@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers import certified, convex
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -17,8 +17,8 @@ import gen_rst as rst
 
 #: The reference, by page (``docs/api/<key>.rst``): ``{page key: modules}``.
 API_GROUPS = {
-    "model": ("nctheory.problem", "nctheory.geometry", "nctheory.metrics", "nctheory.diagnostics"),
-    "solvers": ("nctheory.solvers", "nctheory.solvers.dispatch", "nctheory.solvers.solution",
+    "model": ("nctheory.model.problem", "nctheory.geometry", "nctheory.metrics", "nctheory.diagnostics"),
+    "solvers": ("nctheory.solvers", "nctheory.solvers.registry", "nctheory.solvers.result",
                 "nctheory.solvers.certified", "nctheory.solvers.convex", "nctheory.solvers.factored"),
     "claims": ("nctheory.claims", "nctheory.claims.base", "nctheory.verify", "nctheory.check"),
     "explore": ("nctheory.threshold", "nctheory.search", "nctheory.sweep", "nctheory.testing",

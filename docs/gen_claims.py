@@ -38,7 +38,7 @@ def compress_sizes(sizes: Iterable[int]) -> str:
     """Class sizes in the CLI form: runs of equal sizes as ``nxc`` (c classes of n).
 
     ``(500, 500, 50, 50, 50)`` -> ``"500x2,50x3"``; ``(200, 100, 50, 50)`` ->
-    ``"200,100,50x2"``.  :func:`nctheory.problem.parse_sizes` inverts it.
+    ``"200,100,50x2"``.  :func:`nctheory.model.problem.parse_sizes` inverts it.
     """
     parts = []
     for n, run in itertools.groupby(sizes):

@@ -53,7 +53,7 @@ class _Generated(SphinxDirective):
 
 
 class ClaimsDirective(_Generated):
-    depends_on = ("nctheory.claims", "nctheory.problem")
+    depends_on = ("nctheory.claims", "nctheory.model.problem")
 
     def generate(self):
         from nctheory.claims import PROVENANCE, all_claims
@@ -80,7 +80,7 @@ class ProvenanceDirective(_Generated):
 
 
 class CliDirective(_Generated):
-    depends_on = ("nctheory.cli", "nctheory.cli_args", "nctheory.solvers.dispatch", "nctheory.problem")
+    depends_on = ("nctheory.cli", "nctheory.cli_args", "nctheory.solvers.registry", "nctheory.model.problem")
 
     def generate(self):
         from nctheory import cli

@@ -7,4 +7,4 @@ and compared (``nctheory.verify``).
 
 __version__ = "0.1.0"
 
-from nctheory.problem import Problem, parse_sizes  # noqa: E402,F401
+from nctheory.model import Problem, parse_sizes  # noqa: E402,F401

@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("solve", help="solve one model instance to global optimality")
     add_problem_args(p)
-    from nctheory.solvers.dispatch import METHODS
+    from nctheory.solvers.registry import METHODS
 
     p.add_argument("--method", choices=METHODS, default="auto")
     p.add_argument("--json", action="store_true")

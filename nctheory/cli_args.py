@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from nctheory.errors import is_input_error  # noqa: F401 (re-exported for the CLI)
-from nctheory.problem import CONSTRAINTS, LOSSES, Problem, parse_sizes
+from nctheory.model import Problem, parse_sizes
+from nctheory.model.losses import loss_names
+from nctheory.model.options import Constraint
 
 
 class CliError(ValueError):
@@ -31,7 +33,7 @@ def add_problem_args(p: argparse.ArgumentParser, *, sizes_required: bool = True)
     g = p.add_argument_group("model (canonical convention: (λ/2) penalties, feature penalty summed over samples)")
     g.add_argument("--sizes", required=sizes_required, metavar="SIZES",
                    help="class sizes: '200,100,50,50' or '500x5,100x5' (5 classes of 500, then 5 of 100)")
-    g.add_argument("--loss", choices=LOSSES, default="ce")
+    g.add_argument("--loss", choices=loss_names(), default="ce")
     g.add_argument("--lambda-w", type=_float, default=5e-4, metavar="λW", help="classifier penalty (default 5e-4)")
     g.add_argument("--lambda-h", type=_float, default=5e-4, metavar="λH", help="feature penalty (default 5e-4)")
     b = g.add_mutually_exclusive_group()
@@ -41,7 +43,7 @@ def add_problem_args(p: argparse.ArgumentParser, *, sizes_required: bool = True)
     g.add_argument("--fixed-etf", action="store_true", help="fixed simplex-ETF classifier (only H is learned)")
     g.add_argument("--depth", type=_int, default=1, metavar="M", help="number of linear classifier layers")
     g.add_argument("--dim", type=_int, default=None, metavar="d", help="feature dimension (default: large enough)")
-    g.add_argument("--constraint", choices=CONSTRAINTS, default="penalty",
+    g.add_argument("--constraint", choices=[c.value for c in Constraint], default="penalty",
                    help="penalty (default) | average (Fang's layer-peeled) | per-sample (Yang, fixed ETF)")
     g.add_argument("--e-w", type=_float, default=None, metavar="EW", help="classifier norm budget")
     g.add_argument("--e-h", type=_float, default=None, metavar="EH", help="feature norm budget")

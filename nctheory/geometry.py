@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.problem import validate_sizes
+from nctheory.model import validate_sizes
 
 #: Default relative zero tolerance for cosines: a vector whose norm is at most
 #: ``ZERO_TOL`` times the largest norm in the same family counts as zero.  Rounding
@@ -224,7 +224,7 @@ def orthogonal_frame(K: int, d: int | None = None, scale: float = 1.0, rng=None)
 
 # --------------------------------------------------------------------------- SEL / SELI
 def _check_sizes(sizes) -> np.ndarray:
-    # the one definition of valid class sizes lives in nctheory.problem
+    # the one definition of valid class sizes lives in nctheory.model.problem
     return np.asarray(validate_sizes(sizes), dtype=np.float64)
 
 
@@ -232,7 +232,7 @@ def one_hot_labels(sizes) -> np.ndarray:
     r"""The K×N one-hot label matrix Y, :math:`Y_{k,i} = 1` iff sample i is in class k.
 
     Samples are ordered by class (the first :math:`n_1` columns are class 0, ...), as in
-    :attr:`nctheory.problem.Problem.labels`.  :math:`YY^\top = D`.
+    :attr:`nctheory.model.problem.Problem.labels`.  :math:`YY^\top = D`.
     """
     n = _check_sizes(sizes).astype(int)
     labels = np.repeat(np.arange(n.size), n)

@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from nctheory import plots
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 
 def _two_cluster(n_major: int, k_major: int, k_minor: int, ratio: float, base: Problem) -> Problem:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from nctheory.claims.base import Claim
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.testing import log_uniform, size_profiles
 from nctheory.verify import Verification, verify_claim
 

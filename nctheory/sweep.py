@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nctheory.metrics import minority_collapse
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.progress import Progress
 
 

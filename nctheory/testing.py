@@ -29,7 +29,7 @@ import math
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 
 def balanced(min_classes: int = 2, max_classes: int = 8, max_size: int = 200):

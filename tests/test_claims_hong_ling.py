@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nctheory.claims import hong_ling as hl
 from nctheory.claims._hong_ling_kkt import solve_two_cluster_kkt
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers import certified, solve
 from nctheory.verify import compare
 from claim_helpers import quantity_checks

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nctheory.claims import seli
 from nctheory.geometry import seli_grams
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex import solve_uf_svm
 from claim_helpers import quantity_checks
 

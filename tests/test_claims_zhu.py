@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nctheory.claims import zhu
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers import certified, solve
 from nctheory.verify import verify_claim
 from claim_helpers import quantity_checks

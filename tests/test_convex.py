@@ -28,7 +28,7 @@ from nctheory.solvers import convex as C
 from nctheory.solvers.convex import _run
 from nctheory.solvers.convex._model import collapsed_objective
 from nctheory.solvers.convex.relu_dnn import _nonnegative_factor
-from nctheory.solvers.solution import STATUSES
+from nctheory.solvers.result import STATUSES
 
 sizes_st = st.lists(st.integers(1, 40), min_size=2, max_size=5).map(tuple)
 small_sizes_st = st.lists(st.integers(1, 6), min_size=2, max_size=4).map(tuple)

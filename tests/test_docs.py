@@ -23,7 +23,7 @@ sphinx = pytest.importorskip("sphinx", minversion="7.4")  # nested_parse_to_node
 from nctheory import cli  # noqa: E402
 from nctheory.claims import PROVENANCE, all_claims  # noqa: E402
 from nctheory.cli_args import problem_from_args  # noqa: E402
-from nctheory.problem import Problem, parse_sizes  # noqa: E402
+from nctheory.model import Problem, parse_sizes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -221,8 +221,8 @@ def test_claim_render_reports_broken_sympy_forms_instead_of_raising():
 
 
 def test_api_lists_unimportable_module_instead_of_failing():
-    text, _ = gen_api.render_modules(["nctheory.problem", "nctheory.no_such_module_xyz"])
-    assert ".. automodule:: nctheory.problem" in text
+    text, _ = gen_api.render_modules(["nctheory.model.problem", "nctheory.no_such_module_xyz"])
+    assert ".. automodule:: nctheory.model.problem" in text
     assert "automodule:: nctheory.no_such_module_xyz" not in text
     assert "nctheory.no_such_module_xyz" in text and "ModuleNotFoundError" in text
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nctheory.problem import Problem, parse_sizes
+from nctheory.model import Problem, parse_sizes
 
 
 def test_parse_sizes_forms():

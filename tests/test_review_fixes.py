@@ -7,7 +7,7 @@ import numpy as np
 from nctheory import cli
 from nctheory.claims.base import Claim, Prediction, Tolerance
 from nctheory.errors import is_input_error
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers import certified
 from nctheory.sweep import read_done
 from nctheory.verify import verify_claim

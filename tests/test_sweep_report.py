@@ -10,7 +10,7 @@ import time
 import pytest
 
 from nctheory.cli import main
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.sweep import Grid, read_done, run_sweep
 
 BASE = Problem(sizes=(1, 1), lambda_w=1e-3, lambda_h=1e-3)

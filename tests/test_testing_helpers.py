@@ -3,7 +3,7 @@
 from hypothesis import given
 
 from nctheory import testing as T
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 
 @given(T.balanced())

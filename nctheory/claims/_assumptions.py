@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 
 def ufm_ce_unmet(problem: Problem, *, need_dim: bool = True) -> list[str]:
     """Unmet assumptions of the single-layer, free-feature, penalised CE UFM (reduction R2 exact for d >= K-1)."""
     unmet = []
-    if problem.loss != "ce":
-        unmet.append(f"loss: the claim is about cross-entropy, got {problem.loss!r}")
+    if problem.loss.name != "ce":
+        unmet.append(f"loss: the claim is about cross-entropy, got {problem.loss.name!r}")
     if problem.classifier != "learned":
         unmet.append("classifier: needs a learned classifier (unconstrained feature model)")
     if problem.features != "free":

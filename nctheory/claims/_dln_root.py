@@ -44,7 +44,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 __all__ = [
     "peak_location",

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Tolerance
-from nctheory.problem import Problem
+from nctheory.claims.base import Claim, Prediction, Tolerance, requires_from
+from nctheory.model import Problem
 
 SOURCE = "AllNC 2024, arXiv 2408.07253 (abstract only)"
 
@@ -85,7 +85,7 @@ def _squeeze_assumptions(problem: Problem) -> list[str]:
         unmet.append("classifier: must be 'learned' (the premise is about minority collapse of a learned classifier)")
     if problem.constraint != "penalty":
         unmet.append("constraint: must be 'penalty' (the canonical UFM)")
-    if problem.loss != "ce":
+    if problem.loss.name != "ce":
         unmet.append("loss: must be 'ce'")
     if problem.features != "free":
         unmet.append("features: must be 'free'")
@@ -203,7 +203,7 @@ def _repair_assumptions(problem: Problem) -> list[str]:
         unmet.append("classifier: must be 'fixed-etf' (the repaired model)")
     if problem.constraint != "penalty":
         unmet.append("constraint: must be 'penalty' (weight decay on H, as in the learned model)")
-    if problem.loss != "ce":
+    if problem.loss.name != "ce":
         unmet.append("loss: must be 'ce'")
     if problem.bias != "none":
         unmet.append("bias: must be 'none'")
@@ -294,13 +294,13 @@ CLAIMS = [
             "lambda N >= sqrt(n_B) (lambda = sqrt(lambda_W lambda_H)), i.e. the two squeezes share one threshold; "
             "squeeze = relative squared spread max ||v_j - v_k||^2 / mean ||v||^2 <= 1e-8."
         ),
-        assumptions=_squeeze_assumptions,
+        requires=requires_from(_squeeze_assumptions),
         predict=_squeeze_predict,
         observe=_squeeze_observe,
-        methods=("certified",),
-        default_instances=_default_squeeze,
+        reference=("certified",),
+        defaults=_default_squeeze,
         tolerances=_SQUEEZE_TOL,
-        sympy_forms=_squeeze_sympy,
+        symbolic=_squeeze_sympy,
     ),
     Claim(
         id="allnc/fixed-etf-repair",
@@ -314,11 +314,11 @@ CLAIMS = [
             "full-sample solves: factored with on='samples'). Instances: the fixed-ETF model whose learned "
             "counterpart (same sizes, lambda_W, lambda_H) is in its minority-collapse regime."
         ),
-        assumptions=_repair_assumptions,
+        requires=requires_from(_repair_assumptions),
         predict=_repair_predict,
         observe=_repair_observe,
-        methods=("convex:fixed-etf", "factored"),
-        default_instances=_default_repair,
+        reference=("convex:fixed-etf", "factored"),
+        defaults=_default_repair,
         tolerances=_REPAIR_TOL,
         expected="false",
     ),

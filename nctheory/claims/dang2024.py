@@ -43,8 +43,8 @@ import math
 import numpy as np
 import sympy as sp
 
-from nctheory.claims.base import Claim, Prediction, Tolerance
-from nctheory.problem import Problem
+from nctheory.claims.base import Claim, Prediction, Tolerance, requires_from
+from nctheory.model import Problem
 
 SOURCE = ("Dang, Tran, Nguyen, Ho: Neural Collapse for Cross-entropy Class-Imbalanced Learning with "
           "Unconstrained ReLU Feature Model, arXiv 2401.02058")
@@ -208,8 +208,8 @@ def relu_observe(problem: Problem, solution) -> dict:
 def relu_assumptions(problem: Problem) -> list[str]:
     """Unmet assumptions of §4: CE, no bias, ReLU features, learned W, depth 1, penalties, d >= K."""
     unmet = []
-    if problem.loss != "ce":
-        unmet.append(f"loss: the ReLU claims are about CE, got {problem.loss!r}")
+    if problem.loss.name != "ce":
+        unmet.append(f"loss: the ReLU claims are about CE, got {problem.loss.name!r}")
     if problem.bias != "none":
         unmet.append("bias: the ReLU claims are bias-free (bias='none')")
     if problem.features != "relu":
@@ -303,13 +303,13 @@ RELU_STRUCTURE = Claim(
         "C = sqrt(K lambda_H/((K-1) lambda_W)); optimal value sum_k (n_k/N) log(1+(K-1)e^{-t_k}) + "
         "t_k sqrt(lambda_W lambda_H n_k (K-1)/K) (derived here)."
     ),
-    assumptions=relu_assumptions,
+    requires=requires_from(relu_assumptions),
     predict=_predictor("dang2024/relu-structure", _STRUCTURE),
     observe=relu_observe,
-    methods=("factored",),
-    default_instances=_defaults,
+    reference=("factored",),
+    defaults=_defaults,
     tolerances=_TOL,
-    sympy_forms=_sympy_forms,
+    symbolic=_sympy_forms,
 )
 
 RELU_ANGLES = Claim(
@@ -322,13 +322,13 @@ RELU_ANGLES = Claim(
         "cos(w_j, hbar_k) = (K delta_jk - 1) sqrt(q_k)/sqrt((K^2-2K)q_j+Q) (non-collapsed k); "
         "||hbar_i||^2/||hbar_j||^2 = (t_i/t_j) sqrt(n_j/n_i)."
     ),
-    assumptions=relu_assumptions,
+    requires=requires_from(relu_assumptions),
     predict=_predictor("dang2024/relu-angles", _ANGLES),
     observe=relu_observe,
-    methods=("factored",),
-    default_instances=_default_alive,
+    reference=("factored",),
+    defaults=_default_alive,
     tolerances=_TOL,
-    sympy_forms=_angle_sympy_forms,
+    symbolic=_angle_sympy_forms,
 )
 
 RELU_COLLAPSE = Claim(
@@ -339,13 +339,13 @@ RELU_COLLAPSE = Claim(
         "Same model. Class k collapses (hbar_k = 0) iff n_k <= tau = K N^2 lambda_W lambda_H/(K-1); all collapsed "
         "classes share the classifier -(C/K) sum_j sqrt(n_j) hbar_j; global collapse (W = H = 0) iff max n_k <= tau."
     ),
-    assumptions=relu_assumptions,
+    requires=requires_from(relu_assumptions),
     predict=_predictor("dang2024/relu-collapse", _COLLAPSE),
     observe=relu_observe,
-    methods=("factored",),
-    default_instances=_default_collapse,
+    reference=("factored",),
+    defaults=_default_collapse,
     tolerances=_TOL,
-    sympy_forms=lambda: {"tau": _sympy_forms()["tau"]},
+    symbolic=lambda: {"tau": _sympy_forms()["tau"]},
 )
 
 CLAIMS: list[Claim] = [RELU_STRUCTURE, RELU_ANGLES, RELU_COLLAPSE]

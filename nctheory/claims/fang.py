@@ -48,8 +48,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from nctheory.claims.base import Claim, Prediction, Tolerance
-from nctheory.problem import Problem
+from nctheory.claims.base import Claim, Prediction, Tolerance, requires_from
+from nctheory.model import Problem
 
 SOURCE = "Fang et al. 2021, arXiv 2101.12699"
 
@@ -578,7 +578,7 @@ def _lpm_unmet(problem: Problem) -> list[str]:
         unmet.append("constraint: must be 'average' (the layer-peeled model's norm budgets)")
     if problem.classifier != "learned":
         unmet.append("classifier: must be 'learned'")
-    if problem.loss != "ce":
+    if problem.loss.name != "ce":
         unmet.append("loss: must be 'ce'")
     if problem.bias != "none":
         unmet.append("bias: must be 'none' (the LPM has no bias)")
@@ -787,14 +787,14 @@ CLAIMS = [
             "balanced classes: the global minimiser is a simplex ETF with h_{k,i} = sqrt(E_H/E_W) w_k, "
             "WW^T = E_W K/(K-1) S; logits and objective depend on E_W E_H only."
         ),
-        assumptions=_balanced_assumptions,
+        requires=requires_from(_balanced_assumptions),
         predict=_balanced_predict,
         observe=_lpm_observe,
-        methods=("convex:lpm",),
-        default_instances=lambda: [Problem(sizes=(5, 5, 5), constraint="average", e_w=2.0, e_h=0.5,
+        reference=("convex:lpm",),
+        defaults=lambda: [Problem(sizes=(5, 5, 5), constraint="average", e_w=2.0, e_h=0.5,
                                            lambda_w=0.0, lambda_h=0.0)],
         tolerances=_lpm_tolerances(),
-        sympy_forms=_balanced_sympy,
+        symbolic=_balanced_sympy,
     ),
     Claim(
         id="fang/minority-collapse",
@@ -808,13 +808,13 @@ CLAIMS = [
             "(Z^T Z)^(1/2)/gamma^2 of a 4-parameter symmetric Z, gamma^2 = sqrt(E_W/E_H). Collapse is tested with "
             "squared distances ||w_k - w_k'||^2 / E_W, never cosines."
         ),
-        assumptions=_collapse_assumptions,
+        requires=requires_from(_collapse_assumptions),
         predict=_collapse_predict,
         observe=_lpm_observe,
-        methods=("convex:lpm",),
-        default_instances=_default_collapse,
+        reference=("convex:lpm",),
+        defaults=_default_collapse,
         tolerances=_lpm_tolerances(),
-        sympy_forms=_collapse_sympy,
+        symbolic=_collapse_sympy,
     ),
     Claim(
         id="fang/oversampling",
@@ -825,13 +825,13 @@ CLAIMS = [
             "simplex ETF in the LPM, whatever the original imbalance: in the LPM only the class weights change, "
             "and they become equal. The claim applies to the oversampled problem (fang.oversample(problem))."
         ),
-        assumptions=_oversampling_assumptions,
+        requires=requires_from(_oversampling_assumptions),
         predict=_oversampling_predict,
         observe=_oversampling_observe,
-        methods=("convex:lpm",),
-        default_instances=lambda: [oversample(_default_collapse()[1])],
+        reference=("convex:lpm",),
+        defaults=lambda: [oversample(_default_collapse()[1])],
         tolerances={**_lpm_tolerances(),
                     "min_pair_w_dist_sq": Tolerance(5e-5, 5e-5, "linear in the Gram, as the other quantities")},
-        sympy_forms=_balanced_sympy,
+        symbolic=_balanced_sympy,
     ),
 ]

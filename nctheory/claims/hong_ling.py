@@ -4,7 +4,7 @@ Catalogue §2.  Everything here is in the project's canonical convention (catalo
 :math:`f = \frac1N\sum\ell + \frac{\lambda_W}2\|W\|^2 + \frac{\lambda_H}2\|H\|^2 + \frac{\lambda_b}2\|b\|^2`
 with :math:`\lambda = \sqrt{\lambda_W\lambda_H}`.  The authors' code writes the penalties without
 the ½ (:math:`\lambda_W\|W\|^2`, ...): convert with
-:meth:`nctheory.problem.Problem.from_no_half_penalties` (canonical λ = 2 × theirs), so their
+:meth:`nctheory.model.problem.Problem.from_no_half_penalties` (canonical λ = 2 × theirs), so their
 nuclear-norm weight is :math:`2\sqrt{\lambda_W\lambda_H}` in their symbols.
 
 Helpers used by the claims and by ``nctheory threshold``:
@@ -26,8 +26,8 @@ import sympy as sp
 
 from nctheory.claims._assumptions import ufm_ce_unmet
 from nctheory.claims._hong_ling_kkt import TwoClusterKKT, solve_two_cluster_kkt
-from nctheory.claims.base import Claim, Prediction, Tolerance, bias_distance_bound
-from nctheory.problem import Problem
+from nctheory.claims.base import Claim, Prediction, Tolerance, bias_distance_bound, requires_from
+from nctheory.model import Problem
 from nctheory.threshold import Onset, bisect_onset
 
 SOURCE = "Hong & Ling, 'Neural collapse for unconstrained feature model under cross-entropy loss with imbalanced data', arXiv 2309.09725"
@@ -347,11 +347,11 @@ NC1 = Claim(
         "‖H − H̄Yᵀ‖_F/‖H‖_F is predicted 0. Canonical convention; the authors' code uses no-½ penalties "
         "(Problem.from_no_half_penalties). " + PITFALLS
     ),
-    assumptions=_nc1_assumptions,
+    requires=requires_from(_nc1_assumptions),
     predict=_nc1_predict,
     observe=_nc1_observe,
-    methods=("convex:full-sample",),
-    default_instances=_nc1_defaults,
+    reference=("convex:full-sample",),
+    defaults=_nc1_defaults,
     tolerances={"*": Tolerance(1e-4, 0.0, "cvxpy/Clarabel full-sample solves reach ~1e-8 in the objective; "
                                        "features are recovered from an SVD, so relative deviations of "
                                        "~sqrt(1e-8) = 1e-4 are solver noise, not a violation of NC1")},
@@ -447,11 +447,11 @@ NO_ETF = Claim(
         "and h̄ are 0 and both Grams are ∝ the majority's centring, hence equal. Canonical convention (authors' code: no-½ penalties, "
         "Problem.from_no_half_penalties). " + PITFALLS
     ),
-    assumptions=_noetf_assumptions,
+    requires=requires_from(_noetf_assumptions),
     predict=_noetf_predict,
     observe=_noetf_observe,
-    methods=("certified",),
-    default_instances=_noetf_defaults,
+    reference=("certified",),
+    defaults=_noetf_defaults,
     tolerances={
         "*": Tolerance(1e-6, 0.0, "the factor identities hold for any balanced factorisation of the solver's own Y: "
                                   "they are exact up to rounding (measured 3e-8); 1e-6 still catches a wrong "
@@ -507,11 +507,11 @@ BLOCK = Claim(
         "inner products are constant. Observed as the relative distance of Z̄, WWᵀ, H̄ᵀH̄ to their "
         "cluster-block averages (predicted 0) and the spread of b inside clusters. Canonical convention. " + PITFALLS
     ),
-    assumptions=_block_assumptions,
+    requires=requires_from(_block_assumptions),
     predict=_block_predict,
     observe=_block_observe,
-    methods=("certified",),
-    default_instances=_block_defaults,
+    reference=("certified",),
+    defaults=_block_defaults,
     tolerances={
         "*": Tolerance(1.5e-4, 0.0, ACCURACY + "4.8e-5 in a relative block residual (block_residual_H; Z̄ 3.4e-5, "
                                     "WWᵀ 9.8e-6)"),
@@ -733,16 +733,16 @@ ANGLES = Claim(
         "least squares from several starts with a residual check (nctheory.claims._hong_ling_kkt). "
         "Canonical convention (authors' code: no-½ penalties, Problem.from_no_half_penalties). " + PITFALLS
     ),
-    assumptions=_angles_assumptions,
+    requires=requires_from(_angles_assumptions),
     predict=_angles_predict,
     observe=_angles_observe,
-    methods=("certified",),
-    default_instances=_angles_defaults,
+    reference=("certified",),
+    defaults=_angles_defaults,
     tolerances={"*": Tolerance(2e-4, 6e-4, "KKT roots are solved to residual 1e-11; " + ACCURACY
                                + "7.3e-5 on a value ≈ 0.16, 6.0e-4 on one ≈ 2.9 and 1.7e-3 on one ≈ 51 (all with a "
                                  "free bias at λ ≈ 2e-5); 2e-4 + 6e-4·|pred| keeps a ≥ 3x margin"),
                 "bias_gap": BIAS_TOLERANCE, "b_A": REGULARIZED_BIAS_TOLERANCE, "b_B": REGULARIZED_BIAS_TOLERANCE},
-    sympy_forms=_angles_sympy,
+    symbolic=_angles_sympy,
     solver_options=CERTIFIED_OPTIONS,
 )
 
@@ -908,13 +908,13 @@ THRESHOLD = Claim(
         "locate_threshold_lambda() finds λ* by bisection on certified solves. Canonical convention (the "
         "authors' no-½ penalties give N²λ_Wλ_H ≥ n_B/4 in their symbols). " + PITFALLS
     ),
-    assumptions=_threshold_assumptions,
+    requires=requires_from(_threshold_assumptions),
     predict=_threshold_predict,
     observe=_threshold_observe,
-    methods=("certified",),
-    default_instances=_threshold_defaults,
+    reference=("certified",),
+    defaults=_threshold_defaults,
     tolerances={"*": Tolerance(0.0, 0.0, "booleans: must match exactly (not predicted within 1e-3 of a threshold)")},
-    sympy_forms=_threshold_sympy,
+    symbolic=_threshold_sympy,
     solver_options=CERTIFIED_OPTIONS,
 )
 
@@ -1086,15 +1086,15 @@ ASYMPTOTIC = Claim(
         "instance the verifier checks the zero regime; the sequence statements are checked along given "
         "sequences (tests: monotone decrease of logit_etf_distance). Canonical convention. " + PITFALLS
     ),
-    assumptions=_asym_assumptions,
+    requires=requires_from(_asym_assumptions),
     predict=_asym_predict,
     observe=_asym_observe,
-    methods=("certified",),
-    default_instances=_asym_defaults,
+    reference=("certified",),
+    defaults=_asym_defaults,
     tolerances={"*": Tolerance(0.0, 0.0, "booleans: must match exactly (not predicted within 1e-3 of ε₀)")},
-    sympy_forms=_asym_sympy,
+    symbolic=_asym_sympy,
     solver_options=CERTIFIED_OPTIONS,
-    sequence_checks=(epsilon_invariance, etf_direction_path),
+    experiments=(epsilon_invariance, etf_direction_path),
 )
 
 

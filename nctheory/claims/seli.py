@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from nctheory.claims.base import Claim, Prediction, Tolerance
-from nctheory.problem import Problem
+from nctheory.claims.base import Claim, Prediction, Tolerance, requires_from
+from nctheory.model import Problem
 
 SOURCE = ("Thrampoulidis, Kini, Vakilian, Behnia, 'Imbalance trouble: revisiting neural-collapse geometry', "
           "arXiv 2208.05512")
@@ -166,11 +166,11 @@ UF_SVM = Claim(
         "optimal value is ‖SY‖_* = ‖SD^{1/2}‖_* and the smallest margin is exactly 1, for any class sizes. "
         "Only the class sizes of the Problem are used (no penalties, loss or bias)."
     ),
-    assumptions=_uf_svm_unmet,
+    requires=requires_from(_uf_svm_unmet),
     predict=_uf_predict,
     observe=_uf_observe,
-    methods=(UF_SVM_METHOD,),
-    default_instances=_uf_defaults,
+    reference=(UF_SVM_METHOD,),
+    defaults=_uf_defaults,
     tolerances={"*": Tolerance(1e-6, 1e-6, "cvxpy/Clarabel conic solves reach ~1e-8 relative; logits of a "
                                        "max-margin problem are Lipschitz in the solution (no flat directions), "
                                        "so 1e-6 leaves a 100x margin")},
@@ -201,11 +201,11 @@ GRAMS = Claim(
         "UF-SVM's margin-1 scale); for equal sizes n this is the simplex ETF (√n S and S/√n). Predicted from "
         "the formula, observed on the UF-SVM solution."
     ),
-    assumptions=_uf_svm_unmet,
+    requires=requires_from(_uf_svm_unmet),
     predict=_grams_predict,
     observe=_grams_observe,
-    methods=(UF_SVM_METHOD,),
-    default_instances=_uf_defaults,
+    reference=(UF_SVM_METHOD,),
+    defaults=_uf_defaults,
     tolerances={"*": Tolerance(1e-6, 1e-5, "cvxpy/Clarabel solves to ~1e-8; Grams from one SVD of the solved "
                                        "Z inherit ~1e-7, square-root sensitivity near zero singular values "
                                        "(S is singular) gives up to ~1e-6")},
@@ -312,14 +312,14 @@ STEP = Claim(
         "No exact minority collapse at finite R. Worked example k = 10, R = 10, ρ = ½: ‖w_maj‖²/‖w_min‖² = 2.6721, "
         "cos(w_min, w_min') = +0.0334, ‖μ_maj‖²/‖μ_min‖² = 0.3508."
     ),
-    assumptions=_step_unmet,
+    requires=requires_from(_step_unmet),
     predict=_step_predict,
     observe=_step_observe,
-    methods=(UF_SVM_METHOD,),
-    default_instances=_step_defaults,
+    reference=(UF_SVM_METHOD,),
+    defaults=_step_defaults,
     tolerances={"*": Tolerance(1e-6, 1e-5, "cvxpy/Clarabel UF-SVM solves to ~1e-8; Gram entries, ratios and "
                                        "cosines inherit ~1e-7..1e-6")},
-    sympy_forms=_step_sympy,
+    symbolic=_step_sympy,
 )
 
 
@@ -388,8 +388,8 @@ def regularization_path(problem: Problem, lambdas=(1e-2, 1e-3, 1e-4, 1e-5), *, m
 
 def _path_unmet(problem: Problem) -> list[str]:
     unmet = _uf_svm_unmet(problem)
-    if problem.loss != "ce":
-        unmet.append(f"loss: the path is the ridge-regularised CE, got {problem.loss!r}")
+    if problem.loss.name != "ce":
+        unmet.append(f"loss: the path is the ridge-regularised CE, got {problem.loss.name!r}")
     if problem.bias != "none":
         unmet.append(f"bias: the statement is for the bias-free UFM, got {problem.bias!r}")
     if problem.constraint != "penalty":
@@ -429,15 +429,15 @@ REGULARIZATION_PATH = Claim(
         "convention (the direction does not depend on it). K = 2 without bias is degenerate: the CE optimum is "
         "already along S for every λ (distances 0 up to solver noise)."
     ),
-    assumptions=_path_unmet,
+    requires=requires_from(_path_unmet),
     predict=_path_predict,
     observe=_path_observe,
-    methods=("certified",),
-    default_instances=_path_defaults,
+    reference=("certified",),
+    defaults=_path_defaults,
     tolerances={"*": Tolerance(PATH_NOISE, 0.0, "sequence check: a distance may rise by at most the solver "
                                                "noise 1e-3 (certified logits at λ ≤ 1e-5 are accurate to ~1e-4 "
                                                "relative)")},
-    sequence_checks=(regularization_path,),
+    experiments=(regularization_path,),
 )
 
 

@@ -44,12 +44,12 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from nctheory.claims.base import Claim, Prediction, Tolerance
-from nctheory.problem import Problem
+from nctheory.claims.base import Claim, Prediction, Tolerance, requires_from
+from nctheory.model import Problem
 
 SOURCE = "Yang et al. 2022, arXiv 2203.09081"
 
-#: Default row norm² of the fixed ETF when ``Problem.e_w`` is None (see nctheory.problem).
+#: Default row norm² of the fixed ETF when ``Problem.e_w`` is None (see nctheory.model.problem).
 DEFAULT_E_W = 1.0
 
 
@@ -180,12 +180,12 @@ def _predicted_geometry(problem: Problem, c: np.ndarray) -> dict:
     }
 
 
-def _common_unmet(problem: Problem) -> list[str]:
+def _common_unmet(problem: Problem, loss: str = "ce") -> list[str]:
     unmet = []
     if problem.classifier != "fixed-etf":
         unmet.append("classifier: must be 'fixed-etf' (the classifier is frozen to a simplex ETF)")
-    if problem.loss != "ce":
-        unmet.append("loss: must be 'ce' (the claims are about cross-entropy / dot regression)")
+    if problem.loss.name != loss:
+        unmet.append(f"loss: must be {loss!r} (got {problem.loss.name!r})")
     if problem.bias != "none":
         unmet.append("bias: must be 'none' (Yang et al.'s model has no bias)")
     if problem.features != "free":
@@ -194,6 +194,13 @@ def _common_unmet(problem: Problem) -> list[str]:
 
 
 # =========================================================================== yang/etf-ce
+def _dr_assumptions(problem: Problem) -> list[str]:
+    unmet = _common_unmet(problem, "dr")
+    if problem.constraint != "per-sample":
+        unmet.append("constraint: must be 'per-sample' (||h_{k,i}||^2 <= E_H for every sample)")
+    return unmet
+
+
 def _ce_assumptions(problem: Problem) -> list[str]:
     unmet = _common_unmet(problem)
     if problem.constraint != "per-sample":
@@ -259,8 +266,7 @@ def _dr_predict(problem: Problem) -> Prediction:
     q = _predicted_geometry(problem, c)
     q["dr_objective"] = 0.0
     return Prediction("yang/etf-dr", problem, q,
-                      notes="unique minimiser h = sqrt(E_H/E_W) w*_c with zero dot-regression loss; solve with "
-                            "solver option loss_override='dr' for an independent check")
+                      notes="unique minimiser h = sqrt(E_H/E_W) w*_c with zero dot-regression loss")
 
 
 def _dr_observe(problem: Problem, solution) -> dict:
@@ -387,13 +393,13 @@ CLAIMS = [
             "imbalance). Objective log(1 + (K-1) exp(-sqrt(E_W E_H) K/(K-1))). Canonical convention: loss averaged "
             "over the N samples, no penalties."
         ),
-        assumptions=_ce_assumptions,
+        requires=requires_from(_ce_assumptions),
         predict=_ce_predict,
         observe=_ce_observe,
-        methods=("convex:fixed-etf", "factored"),
-        default_instances=_instances_ce,
+        reference=("convex:fixed-etf", "factored"),
+        defaults=_instances_ce,
         tolerances=_FIXED_TOL,
-        sympy_forms=_ce_sympy,
+        symbolic=_ce_sympy,
     ),
     Claim(
         id="yang/etf-dr",
@@ -403,16 +409,15 @@ CLAIMS = [
             "Dot-regression loss (w*_c^T h - sqrt(E_W E_H))^2 / (2 sqrt(E_W E_H)) with the fixed ETF and the "
             "per-sample constraint: the unique minimiser is h = sqrt(E_H/E_W) w*_c (loss 0), for any class sizes; "
             "at ||h|| = sqrt(E_H) the gradient is -(1 - cos(h, w*_c)) w*_c (pull only, no push). Verified by "
-            "solving convex:fixed-etf with the dot-regression loss (solver option loss_override='dr')."
+            "solving convex:fixed-etf with the dot-regression loss (Problem(loss='dr'), CLI --loss dr)."
         ),
-        assumptions=_ce_assumptions,
+        requires=requires_from(_dr_assumptions),
         predict=_dr_predict,
         observe=_dr_observe,
-        methods=("convex:fixed-etf",),
-        solver_options={"convex:fixed-etf": {"loss_override": "dr"}},
-        default_instances=lambda: _instances_ce()[:1],
+        reference=("convex:fixed-etf",),
+        defaults=lambda: [p.with_(loss="dr") for p in _instances_ce()[:1]],
         tolerances=_DR_TOL,
-        sympy_forms=_dr_sympy,
+        symbolic=_dr_sympy,
     ),
     Claim(
         id="yang/etf-variants",
@@ -425,12 +430,12 @@ CLAIMS = [
             "(directions align) with c_k (exp(c_k E_W K/(K-1)) + K - 1) = pi_k t, (1/K) sum c_k^2 E_W = E_H: "
             "lengths grow strictly with n_k."
         ),
-        assumptions=_variants_assumptions,
+        requires=requires_from(_variants_assumptions),
         predict=_variants_predict,
         observe=_variants_observe,
-        methods=("convex:fixed-etf", "factored"),
-        default_instances=_instances_variants,
+        reference=("convex:fixed-etf", "factored"),
+        defaults=_instances_variants,
         tolerances=_VARIANTS_TOL,
-        sympy_forms=_variants_sympy,
+        symbolic=_variants_sympy,
     ),
 ]

@@ -2,7 +2,7 @@ r"""Zhu et al. 2021 (arXiv 2105.02375): balanced CE in the unconstrained feature
 
 Catalogue §6 (ZHU-balanced-CE), in the canonical convention (catalogue §0).  Zhu et al. write
 the feature penalty averaged over samples, :math:`\frac{\lambda_H}{2N}\|H\|^2`; convert with
-:meth:`nctheory.problem.Problem.from_averaged_feature_penalty` (canonical
+:meth:`nctheory.model.problem.Problem.from_averaged_feature_penalty` (canonical
 :math:`\lambda_H = \lambda_H^{\rm src}/N`).  The closed form below is stated in canonical
 symbols (its worked example K = 4, n = 5, all λ = 1e-2 gives ‖w‖² = 6.257099, ‖h‖² = 1.251420).
 
@@ -25,10 +25,10 @@ import numpy as np
 import sympy as sp
 
 from nctheory.claims._assumptions import ufm_ce_unmet
-from nctheory.claims.base import Claim, Prediction, Tolerance
+from nctheory.claims.base import Claim, Prediction, Tolerance, requires_from
 from nctheory.claims.hong_ling import (ACCURACY, BIAS_TOLERANCE, CERTIFIED_OPTIONS, REGULARIZED_BIAS_TOLERANCE,
                                       _centred_classifier)
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 SOURCE = "Zhu et al., 'A geometric analysis of neural collapse with unconstrained features', arXiv 2105.02375"
 
@@ -161,11 +161,11 @@ BALANCED_CE = Claim(
         "average the feature penalty (λ_H/2N)‖H‖²: convert with Problem.from_averaged_feature_penalty. "
         "Not checked here: the landscape statement (no spurious local minima for d > K) [recalled]."
     ),
-    assumptions=_assumptions,
+    requires=requires_from(_assumptions),
     predict=_predict,
     observe=_observe,
-    methods=("certified",),
-    default_instances=_defaults,
+    reference=("certified",),
+    defaults=_defaults,
     tolerances={
         "*": Tolerance(1e-7, 1e-3, ACCURACY + "3.4e-4 relative (a squared norm ≈ 0.033; 1.2e-4 on a Gram entry ≈ 1, "
                                    "5.2e-4 absolute on one ≈ 69); the zero regime gives exact zeros"),
@@ -173,7 +173,7 @@ BALANCED_CE = Claim(
         "b_spread": BIAS_TOLERANCE,
         "b_norm": REGULARIZED_BIAS_TOLERANCE,
     },
-    sympy_forms=_sympy,
+    symbolic=_sympy,
     solver_options=CERTIFIED_OPTIONS,
 )
 

@@ -33,7 +33,7 @@ from nctheory.diagnostics import from_solution
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 NAME = "allnc"
 TITLE = "All-around NC in the UFM: minority means squeeze with the classifiers; a fixed ETF repairs both"

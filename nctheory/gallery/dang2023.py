@@ -29,7 +29,7 @@ from nctheory.claims._dln_root import (authors_code_x, betas, global_x, peak_loc
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 NAME = "dang2023"
 TITLE = "Dang et al. 2023: deep linear MSE, σ_k vs n_k for M = 1, 2, 3, 6 (global rule vs authors' code)"

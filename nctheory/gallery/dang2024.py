@@ -27,7 +27,7 @@ from nctheory.claims import dang2024 as dg
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers import solve
 
 NAME = "dang2024"

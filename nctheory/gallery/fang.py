@@ -25,7 +25,7 @@ from nctheory.claims import fang as fg
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 NAME = "fang"
 TITLE = "Fang et al. 2021: minority collapse in the layer-peeled model vs R, with the onset R₀"

@@ -25,7 +25,7 @@ from nctheory.claims import hong_ling as hl
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 NAME = "hong-ling"
 TITLE = "Hong & Ling: the minority-collapse threshold λN = √n_B and the angles vs n_A"

@@ -10,9 +10,9 @@ Anything else is not drawn as a solved point; the gallery item reports it as inc
 
 from __future__ import annotations
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers import solve
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 from nctheory.verify import MAX_REL_GAP
 
 

@@ -20,7 +20,7 @@ from nctheory.claims import seli as se
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 NAME = "seli"
 TITLE = "SELI: distance to SELI along the regularization path, and SELI vs the imbalance ratio R"

@@ -29,7 +29,7 @@ from nctheory.diagnostics import classifier_gradient_pull_push
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 NAME = "yang"
 TITLE = "Yang et al. 2022: fixed ETF classifier vs learned classifier under imbalance"

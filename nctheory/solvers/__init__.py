@@ -1,7 +1,7 @@
-"""Global solvers: ``certified`` (fast, with a duality-gap certificate), ``convex``
-(cvxpy reference formulations) and ``factored`` (the nonconvex problem, as training sees it).
+"""Solvers: ``certified`` (fast, with a duality-gap certificate), ``convex:*`` (cvxpy references) and
+``factored`` (the nonconvex problem, as training sees it), as :class:`Solver` objects with declared
+capabilities (:mod:`nctheory.solvers.registry`).  ``solve(problem, method=...)`` picks one by name."""
 
-Use :func:`solve` (``nctheory.solvers.dispatch``) to pick one by name."""
-
-from nctheory.solvers.dispatch import METHODS, auto_method, solve  # noqa: F401
-from nctheory.solvers.solution import STATUSES, Solution  # noqa: F401
+from nctheory.solvers.base import Requirements, Solver, Support  # noqa: F401
+from nctheory.solvers.registry import METHODS, SOLVERS, auto_method, get_solver, register_solver, solve  # noqa: F401
+from nctheory.solvers.result import STATUSES, Certificate, Solution, Status  # noqa: F401

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import importlib
 
-from nctheory.problem import Problem
-from nctheory.solvers.solution import Solution
+from nctheory.model import Problem
+from nctheory.solvers.result import Solution
 
 METHODS = (
     "auto",

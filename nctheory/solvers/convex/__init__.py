@@ -1,6 +1,6 @@
 """cvxpy reference formulations (independent of the certified solver).
 
-Every function returns a :class:`~nctheory.solvers.solution.Solution` with
+Every function returns a :class:`~nctheory.solvers.result.Solution` with
 ``method="convex:<formulation>/<solver>"``; status ``"optimal"`` only when cvxpy
 reports exactly OPTIMAL (driver policy in :mod:`nctheory.solvers.convex._run`).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 
 
 def require_problem(problem) -> Problem:

@@ -21,16 +21,16 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._losses import loss_value
 
 
-def bias_variable(problem: Problem, loss: str):
+def bias_variable(problem: Problem, loss):
     r"""The bias variable of ``problem``, its penalty and constraints.
 
     Returns ``(b, penalty, constraints)``: ``b`` is None without a bias; the penalty
-    is :math:`(\lambda_b/2)\|b\|^2` for ``bias="regularized"``.  For CE with a free
-    bias the loss is invariant to :math:`b \mapsto b + c\mathbf 1`, so the gauge
+    is :math:`(\lambda_b/2)\|b\|^2` for ``bias="regularized"``.  For a shift-invariant loss (CE)
+    with a free bias the loss is invariant to :math:`b \mapsto b + c\mathbf 1`, so the gauge
     :math:`\mathbf 1^\top b = 0` is imposed (it changes no optimal value).
     """
     if problem.bias == "none":
@@ -38,7 +38,7 @@ def bias_variable(problem: Problem, loss: str):
     b = cp.Variable(problem.K, name="b")
     if problem.bias == "regularized":
         return b, 0.5 * problem.lambda_b * cp.sum_squares(b), []
-    return b, 0.0, ([cp.sum(b) == 0] if loss == "ce" else [])
+    return b, 0.0, ([cp.sum(b) == 0] if loss.shift_invariant else [])
 
 
 def penalty_value(problem: Problem, W: np.ndarray, feature_sq: float, b: np.ndarray) -> float:
@@ -54,7 +54,7 @@ def penalty_value(problem: Problem, W: np.ndarray, feature_sq: float, b: np.ndar
 
 
 def collapsed_objective(problem: Problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray,
-                        loss: str | None = None) -> float:
+                        loss=None) -> float:
     """Canonical objective at :math:`h_{k,i} = \\bar h_k` (module doc); ``loss`` overrides ``problem.loss``."""
     logits = W @ H_mean + b[:, None]
     data = loss_value(logits, np.arange(problem.K), problem.weights, loss or problem.loss)

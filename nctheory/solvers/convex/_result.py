@@ -1,11 +1,11 @@
-"""Assembling :class:`~nctheory.solvers.solution.Solution` objects for the cvxpy formulations."""
+"""Assembling :class:`~nctheory.solvers.result.Solution` objects for the cvxpy formulations."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from nctheory.solvers.convex._run import RunOutcome
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 
 def method_name(formulation: str, outcome: RunOutcome) -> str:

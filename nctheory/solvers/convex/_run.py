@@ -17,7 +17,7 @@ which accuracy an answer has.
 The first attempt whose cvxpy status is exactly ``OPTIMAL`` is the answer; an exact
 ``INFEASIBLE`` / ``UNBOUNDED`` (a solver certificate) also ends the chain.  Any
 other status (``OPTIMAL_INACCURATE`` included) is a failure and is mapped to a
-non-optimal :data:`~nctheory.solvers.solution.STATUSES` entry; its values are never
+non-optimal :data:`~nctheory.solvers.result.STATUSES` entry; its values are never
 used as an answer.  Passing ``solver=`` runs that one solver only (no fallback),
 with ``solver_opts`` replacing its default options (e.g. ``solver="SCS",
 solver_opts={"max_iters": 1}`` forces a failed run).
@@ -68,7 +68,7 @@ class RunOutcome:
     status : str
         ``"optimal"`` iff the accepted attempt's cvxpy status is exactly ``OPTIMAL``;
         otherwise the status of the last attempt mapped to a non-optimal entry of
-        :data:`~nctheory.solvers.solution.STATUSES`.
+        :data:`~nctheory.solvers.result.STATUSES`.
     solver : str
         Name of the solver of the accepted (or last) attempt.
     cvxpy_status : str

@@ -9,13 +9,13 @@ r"""Pick the cvxpy formulation that is exact (or, for ReLU, a certified bound) f
 
 from __future__ import annotations
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._checks import require_problem
 from nctheory.solvers.convex.fixed_etf import solve_fixed_etf
 from nctheory.solvers.convex.lpm_sdp import solve_lpm_sdp
 from nctheory.solvers.convex.reduced import solve_reduced
 from nctheory.solvers.convex.relu_dnn import relu_dnn_bound
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 
 def formulation_for(problem: Problem):

@@ -17,11 +17,8 @@ subject to, by ``problem.constraint``:
 (b) ``"average"``: :math:`\frac1K\sum_k\|\bar h_k\|^2 \le E_H`;
 (c) ``"penalty"``: no constraint, :math:`+\frac{\lambda_H}2\sum_k n_k\|\bar h_k\|^2`.
 
-``loss_override="dr"`` replaces ℓ by the dot-regression loss
-
-.. math::  \ell_{\rm DR}(h; k) = \frac{(w_k^{*\top} h - \sqrt{E_W E_H})^2}{2\sqrt{E_W E_H}}
-
-(needs ``e_h``; no bias).  Yang et al.'s claim (ETF-CE, ETF-DR): under (a), for any
+Any loss with a cvxpy form works, e.g. ``Problem(loss="dr")``, the dot-regression loss
+:math:`(w_k^{*\top} h - \sqrt{E_W E_H})^2/(2\sqrt{E_W E_H})` (:mod:`nctheory.model.losses.dot_regression`).  Yang et al.'s claim (ETF-CE, ETF-DR): under (a), for any
 class sizes, :math:`\bar h_k = \sqrt{E_H/E_W}\,w^*_k`.
 """
 
@@ -32,16 +29,15 @@ import math
 import cvxpy as cp
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._checks import require, require_problem
 from nctheory.solvers.convex._losses import add_bias, loss_expression
-from nctheory.solvers.convex._model import bias_variable, collapsed_objective, penalty_value
+from nctheory.solvers.convex._model import bias_variable, collapsed_objective
 from nctheory.solvers.convex._result import bias_value, failed_solution, solved_solution
 from nctheory.solvers.convex._run import run
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 FORMULATION = "fixed-etf"
-LOSS_OVERRIDES = (None, "ce", "mse", "dr")
 
 
 def simplex_etf_rows(K: int, d: int) -> np.ndarray:
@@ -64,20 +60,13 @@ def simplex_etf_rows(K: int, d: int) -> np.ndarray:
     return math.sqrt(K / (K - 1)) * U
 
 
-def _dr_terms(logits_true, target: float):
-    return cp.square(logits_true - target) / (2.0 * target)
-
-
-def solve_fixed_etf(problem: Problem, *, loss_override: str | None = None, solver: str | None = None,
-                    solver_opts: dict | None = None) -> Solution:
+def solve_fixed_etf(problem: Problem, *, solver: str | None = None, solver_opts: dict | None = None) -> Solution:
     """Optimise the features under a fixed simplex-ETF classifier (module doc).
 
     Parameters
     ----------
     problem : Problem
         ``classifier="fixed-etf"``, free features; ``constraint`` selects (a)/(b)/(c).
-    loss_override : {None, "ce", "mse", "dr"}
-        ``None`` uses ``problem.loss``; ``"dr"`` the dot-regression loss.
     solver, solver_opts
         As in :func:`~nctheory.solvers.convex.reduced.solve_reduced`.
 
@@ -90,25 +79,13 @@ def solve_fixed_etf(problem: Problem, *, loss_override: str | None = None, solve
     """
     require_problem(problem)
     require(problem, "fixed-ETF", classifier=("fixed-etf",), features=("free",), depth=(1,))
-    if loss_override not in LOSS_OVERRIDES:
-        raise ValueError(f"loss_override: unknown option {loss_override!r}; allowed: None, ce, mse, dr")
-    loss = loss_override or problem.loss
-    if loss == "dr":
-        if problem.e_h is None:
-            raise ValueError("e_h: the dot-regression loss needs the feature budget e_h > 0")
-        if problem.has_bias:
-            raise ValueError(f"bias: the dot-regression loss is defined without a bias, got bias={problem.bias!r}")
+    loss = problem.loss
     K, d = problem.K, problem.dim
     e_w = 1.0 if problem.e_w is None else problem.e_w
     W_star = math.sqrt(e_w) * simplex_etf_rows(K, d)
     H = cp.Variable((d, K), name="H_mean")
     b, b_penalty, b_constraints = bias_variable(problem, loss)
-    if loss == "dr":
-        target = math.sqrt(e_w * problem.e_h)
-        true_logits = cp.sum(cp.multiply(W_star.T, H), axis=0)  # w*_kᵀ h̄_k
-        data = problem.weights @ _dr_terms(true_logits, target)
-    else:
-        data = loss_expression(add_bias(W_star @ H, b, K), np.arange(K), problem.weights, loss)
+    data = loss_expression(add_bias(W_star @ H, b, K), np.arange(K), problem.weights, loss)
     constraints = list(b_constraints)
     extra_term = b_penalty
     if problem.constraint == "per-sample":
@@ -118,16 +95,11 @@ def solve_fixed_etf(problem: Problem, *, loss_override: str | None = None, solve
     else:
         extra_term = extra_term + 0.5 * problem.lambda_h * cp.sum_squares(H @ np.diag(np.sqrt(problem.n)))
     outcome = run(cp.Problem(cp.Minimize(data + extra_term), constraints), solver, solver_opts)
-    info = {"loss": loss, "e_w": e_w}
+    info = {"loss": loss.name, "e_w": e_w}
     if not outcome.ok:
         return failed_solution(FORMULATION, outcome, K, d, extra=info)
 
     H_mean = np.asarray(H.value, dtype=np.float64)
     bias = bias_value(b, K)
-    if loss == "dr":
-        t = np.einsum("dk,dk->k", W_star.T, H_mean)
-        value = float(problem.weights @ ((t - target) ** 2 / (2.0 * target)))
-        value += penalty_value(problem, W_star, float(problem.n @ np.einsum("ij,ij->j", H_mean, H_mean)), bias)
-    else:
-        value = collapsed_objective(problem, W_star, H_mean, bias, loss=loss)
+    value = collapsed_objective(problem, W_star, H_mean, bias)
     return solved_solution(FORMULATION, outcome, W=W_star, H_mean=H_mean, b=bias, objective=value, extra=info)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._checks import check_tolerance, require, require_problem
 from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
 from nctheory.solvers.convex._losses import add_bias, loss_expression
@@ -34,7 +34,7 @@ from nctheory.solvers.convex._nuclear import nuclear_norm
 from nctheory.solvers.convex._model import bias_variable, class_means, sample_objective
 from nctheory.solvers.convex._result import bias_value, failed_solution, solved_solution
 from nctheory.solvers.convex._run import run
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 FORMULATION = "full-sample"
 #: Largest total sample count N accepted (N LMIs).

@@ -30,14 +30,14 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._checks import check_tolerance, require, require_problem
 from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
 from nctheory.solvers.convex._losses import add_bias, loss_expression
 from nctheory.solvers.convex._model import bias_variable, collapsed_objective
 from nctheory.solvers.convex._result import bias_value, failed_solution, solved_solution
 from nctheory.solvers.convex._run import run
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 FORMULATION = "reduced"
 

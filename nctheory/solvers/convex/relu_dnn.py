@@ -46,14 +46,14 @@ from dataclasses import replace
 import cvxpy as cp
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._checks import require, require_problem
 from nctheory.solvers.convex._factor import RANK_ATOL, gram_factor, numerical_rank
 from nctheory.solvers.convex._losses import loss_expression
 from nctheory.solvers.convex._model import collapsed_objective
 from nctheory.solvers.convex._result import failed_solution, solved_solution
 from nctheory.solvers.convex._run import run
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 FORMULATION = "relu-dnn"
 #: Relative agreement between the recovered objective and the bound that counts as tight.

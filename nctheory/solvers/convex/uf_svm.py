@@ -35,14 +35,14 @@ from __future__ import annotations
 import cvxpy as cp
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.convex._checks import check_tolerance
 from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
 from nctheory.solvers.convex._model import class_means
 from nctheory.solvers.convex._nuclear import nuclear_norm
 from nctheory.solvers.convex._result import failed_solution, solved_solution
 from nctheory.solvers.convex._run import run
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 FORMS = ("class-mean", "sample")
 #: Largest N for ``form="sample"``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.solvers.factored.objective import FactoredObjective
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 
 def class_mean_norms(objective: FactoredObjective, x: np.ndarray) -> np.ndarray:

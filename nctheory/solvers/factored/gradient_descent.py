@@ -17,14 +17,14 @@ import time
 
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.factored.assemble import build_solution
 from nctheory.solvers.blas_threads import single_blas_thread
 from nctheory.solvers.factored.checks import boolean, positive_float, positive_int
 from nctheory.solvers.factored.objective import FactoredObjective
 from nctheory.progress import Progress
 from nctheory.solvers.factored.within_class import nc1_simple
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 
 def _nc1(H: np.ndarray, labels: np.ndarray, K: int) -> float:

@@ -32,11 +32,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.factored.etf import simplex_etf_classifier
 from nctheory.solvers.factored.feasible import project_ball_columns, project_weighted_ball
 from nctheory.solvers.factored.layout import VariableLayout
-from nctheory.solvers.factored.losses import logits_loss
 
 ON_CHOICES = ("means", "samples")
 
@@ -132,7 +131,7 @@ class FactoredObjective:
     def data_loss(self, x: np.ndarray) -> float:
         r"""The loss term :math:`\sum_j c_j \ell(z_j, y_j)` alone (the training loss)."""
         _, Z = self._forward(self.layout.split(x))
-        return logits_loss(Z, self.labels, self.loss_weights, self.problem.loss)[0]
+        return self.problem.loss.weighted(Z, self.labels, self.loss_weights)[0]
 
     def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Objective value (canonical convention) and its gradient at the flat vector ``x``."""
@@ -141,7 +140,7 @@ class FactoredObjective:
         grad = self.layout.zeros()
         gparts = self.layout.split(grad)
         acts, Z = self._forward(parts)
-        value, G = logits_loss(Z, self.labels, self.loss_weights, p.loss)
+        value, G = p.loss.weighted(Z, self.labels, self.loss_weights)
         if self.has_bias:
             b = parts["b"]
             gparts["b"][:] = G.sum(axis=1) + self.lambda_b * b
@@ -241,11 +240,13 @@ class FactoredObjective:
         a = r ** (1.0 / (2 * self.M + 2))
         return float(a), float(a ** (-self.M))
 
-    def initial_point(self, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
+    def initial_point(self, rng: np.random.Generator, scale: float = 1.0, rank: int | None = None) -> np.ndarray:
         """A random feasible start: Gaussian blocks with the :meth:`default_scales` times ``scale``.
 
         Entries are :math:`N(0, s^2/d)` so rows/columns have norm about :math:`s`; ReLU features
-        take absolute values; the bias starts at 0; constrained starts are projected.
+        take absolute values; the bias starts at 0; constrained starts are projected.  ``rank`` r < d
+        draws the features as a product of d×r and r×m Gaussians (a rank-r start, from which the
+        rank-deficient minima of deep models are reachable).
         """
         a, h = self.default_scales()
         a, h = a * scale, h * scale
@@ -254,7 +255,10 @@ class FactoredObjective:
         for i, name in enumerate(self.layer_names):
             rows = d if i < self.M - 1 else self.K
             parts[name] = rng.standard_normal((rows, d)) * (a / np.sqrt(d))
-        H = rng.standard_normal((d, self.m)) * (h / np.sqrt(d))
+        if rank is not None and 1 <= rank < min(d, self.m):
+            H = (rng.standard_normal((d, rank)) @ rng.standard_normal((rank, self.m))) * (h / np.sqrt(d * rank))
+        else:
+            H = rng.standard_normal((d, self.m)) * (h / np.sqrt(d))
         parts["H"] = np.abs(H) if self.relu else H
         if self.has_bias:
             parts["b"] = np.zeros(self.K)

@@ -7,8 +7,9 @@ projected gradient is below ``gtol``.  The problem is nonconvex, so the result i
 stationary point, not a certified minimum: the status is ``"local"`` at best.
 
 Restart ``r`` (its entry in ``extra["restarts"]``) is reproduced exactly by
-``solve(problem, restarts=1, seed=seed + r, init_scale=init_scale[r], on=on, max_iter=max_iter,
-gtol=gtol, drop_classes=False)``.
+``solve(problem, restarts=1, seed=seed + r, init_scale=init_scale[r], init_rank=rank[r], on=on,
+max_iter=max_iter, gtol=gtol, drop_classes=False)``.  Nonconvex models (depth >= 2, ReLU) use a plan of
+start scales and low-rank starts (:func:`start_plan`).
 
 For deep linear or ReLU models the best restart is then refined by switching classes off
 (:mod:`~nctheory.solvers.factored.class_drop`): zero and nonzero local minima of one class
@@ -31,7 +32,7 @@ import time
 
 import numpy as np
 
-from nctheory.problem import Problem
+from nctheory.model import Problem
 from nctheory.solvers.factored.assemble import build_solution, class_mean_norms
 from nctheory.solvers.blas_threads import single_blas_thread
 from nctheory.solvers.factored.class_drop import drop_classes as drop_classes_refine
@@ -41,7 +42,7 @@ from nctheory.solvers.factored.local_result import LocalResult
 from nctheory.solvers.factored.objective import FactoredObjective
 from nctheory.progress import Progress
 from nctheory.solvers.factored.projected import minimize_projected
-from nctheory.solvers.solution import Solution
+from nctheory.solvers.result import Solution
 
 #: Relative size below which a class mean counts as zero, and above which it counts as nonzero.
 ZERO_REL = 1e-6
@@ -103,8 +104,46 @@ def group_by_objective(records: list[dict], rtol: float = GROUP_RTOL) -> list[di
     return groups
 
 
-def solve(problem: Problem, *, restarts: int = 8, seed: int = 0, on: str = "means", max_iter: int = 20000,
-          gtol: float = 1e-10, init_scale=None, progress: bool = False, drop_classes="auto") -> Solution:
+#: Default number of restarts: convex-in-disguise models (free features, depth 1) and nonconvex ones
+#: (depth >= 2, ReLU), whose distinct local minima (zero classes, rank-deficient logits) need a varied plan.
+DEFAULT_RESTARTS = 8
+DEFAULT_RESTARTS_NONCONVEX = 16
+#: The plan of start scales for nonconvex models (cycled): small starts reach the zero-class minima,
+#: large ones the high-rank basin.
+NONCONVEX_SCALES = (1.0, 0.3, 3.0, 0.1, 1.0, 10.0)
+
+
+def is_nonconvex(problem: Problem) -> bool:
+    """Depth >= 2 or ReLU features with a learned classifier: local minima that are not global exist."""
+    return problem.classifier == "learned" and (problem.depth > 1 or problem.features == "relu")
+
+
+def start_plan(problem: Problem, restarts: int, init_scale=None) -> tuple[list[float], list[int | None]]:
+    """Scales and ranks of the restarts.
+
+    Convex-in-disguise models: every restart at scale 1 (or ``init_scale``), full rank.  Nonconvex
+    models: the first half full rank at the scales of :data:`NONCONVEX_SCALES`; the second half are
+    low-rank starts, ranks cycling from K−1 down to 1, at scales 1 and 0.3 -- the rank-deficient
+    minima that beat the ETF for deep CE (catalogue §3, Garrod & Keating) lie outside the basin of
+    full-rank starts at moderate λ.  A user's ``init_scale`` replaces the scales (ranks stay).
+    """
+    if not is_nonconvex(problem):
+        return init_scales(init_scale, restarts), [None] * restarts
+    full = (restarts + 1) // 2
+    scales = [NONCONVEX_SCALES[i % len(NONCONVEX_SCALES)] for i in range(full)]
+    ranks: list[int | None] = [None] * full
+    top = max(1, min(problem.K - 1, problem.dim - 1))
+    for j in range(restarts - full):
+        ranks.append(top - (j % top))
+        scales.append((1.0, 0.3)[(j // top) % 2])
+    if init_scale is not None:
+        scales = init_scales(init_scale, restarts)
+    return scales, ranks
+
+
+def solve(problem: Problem, *, restarts: int | None = None, seed: int = 0, on: str = "means", max_iter: int = 20000,
+          gtol: float = 1e-10, init_scale=None, init_rank=None, progress: bool = False,
+          drop_classes="auto") -> Solution:
     r"""Best of several local solves of the factored (nonconvex) problem.
 
     Parameters
@@ -112,8 +151,9 @@ def solve(problem: Problem, *, restarts: int = 8, seed: int = 0, on: str = "mean
     problem : Problem
         Any model: learned (depth M) or fixed-ETF classifier, CE or MSE, any bias, free or
         ReLU features, penalties or layer-peeled constraints.
-    restarts : int
-        Number of random starts (>= 1).
+    restarts : int or None
+        Number of random starts (>= 1); None: :data:`DEFAULT_RESTARTS`, or
+        :data:`DEFAULT_RESTARTS_NONCONVEX` for nonconvex models (see :func:`start_plan`).
     seed : int
         Restart r uses ``numpy.random.default_rng(seed + r)``.
     on : {"means", "samples"}
@@ -125,7 +165,9 @@ def solve(problem: Problem, *, restarts: int = 8, seed: int = 0, on: str = "mean
     init_scale : None, float or sequence of float
         Multiplier of the default start scale (``FactoredObjective.default_scales``); one per
         restart if a sequence. Small values start near the origin, where deep linear models
-        (M >= 2) have a local minimum.
+        (M >= 2) have a local minimum.  None: the plan of :func:`start_plan`.
+    init_rank : None, int or sequence of (int or None)
+        Rank of the starting features per restart (None = full rank); None: the plan of :func:`start_plan`.
     progress : bool
         Draw a progress bar over restarts on stderr.
     drop_classes : "auto", bool
@@ -144,28 +186,71 @@ def solve(problem: Problem, *, restarts: int = 8, seed: int = 0, on: str = "mean
         ``grad_norm``, ``on``, ``layers`` (depth >= 2), ``feasibility`` and
         ``feasibility_violation`` (ReLU or constrained models).
     """
+    if restarts is None:
+        restarts = DEFAULT_RESTARTS_NONCONVEX if is_nonconvex(problem) else DEFAULT_RESTARTS
     restarts = positive_int("restarts", restarts)
     seed = positive_int("seed", seed, minimum=0)
     max_iter = positive_int("max_iter", max_iter)
     gtol = positive_float("gtol", gtol)
-    scales = init_scales(init_scale, restarts)
+    scales, ranks = start_plan(problem, restarts, init_scale)
+    if init_rank is not None:
+        seq = list(init_rank) if isinstance(init_rank, (list, tuple, np.ndarray)) else [init_rank] * restarts
+        if len(seq) != restarts:
+            raise ValueError(f"init_rank: a sequence needs one rank per restart ({restarts}), got {len(seq)}")
+        ranks = [None if r is None else positive_int("init_rank", r) for r in seq]
     progress = boolean("progress", progress)
     if drop_classes != "auto":
         drop_classes = boolean("drop_classes", drop_classes)
     objective = FactoredObjective(problem, on)
 
     with single_blas_thread():
-        return _solve(objective, restarts=restarts, seed=seed, on=on, max_iter=max_iter, gtol=gtol,
-                      scales=scales, progress=progress, drop_classes=drop_classes)
+        sol = _solve(objective, restarts=restarts, seed=seed, on=on, max_iter=max_iter, gtol=gtol,
+                     scales=scales, ranks=ranks, progress=progress, drop_classes=drop_classes)
+    from dataclasses import replace
+
+    return replace(sol, options={"restarts": restarts, "seed": seed, "on": on, "max_iter": max_iter, "gtol": gtol,
+                                 "drop_classes": drop_classes})
 
 
-def _solve(objective, *, restarts, seed, on, max_iter, gtol, scales, progress, drop_classes) -> Solution:
+def polish(problem: Problem, solution: Solution, *, factor: float = 100.0, perturbation: float = 1e-2,
+           **options) -> Solution | None:
+    """A second local solve of ``solution``'s best point perturbed by ``perturbation`` (relative), at
+    ``gtol / factor`` (not below 1e-14): near an isolated minimum it returns the same point more
+    precisely, in a flat valley another point of the valley (see :mod:`nctheory.verify.precision`)."""
+    x = solution.extra.get("x")
+    if x is None:
+        return None
+    opts = solution.options
+    gtol = max(float(opts.get("gtol", 1e-10)) / factor, 1e-14)
+    objective = FactoredObjective(problem, opts.get("on", "means"))
+    rng = np.random.default_rng(int(opts.get("seed", 0)) + 7919)
+    x = np.asarray(x, dtype=np.float64)
+    x0 = x + perturbation * rng.standard_normal(x.shape) * (np.linalg.norm(x) / np.sqrt(max(x.size, 1)))
+    if objective.relu:
+        x0 = objective.project(x0)
+    elif objective.constrained:
+        x0 = objective.project(x0)
+    start = time.perf_counter()
+    with single_blas_thread():
+        res = local_solve(objective, x0, max_iter=int(opts.get("max_iter", 20000)), gtol=gtol)
+    if not np.isfinite(res.fun):
+        return None
+    status = _STATUS_OF_REASON[res.reason]
+    from dataclasses import replace
+
+    sol = build_solution(objective, res.x, status=status, iterations=res.nit, time_s=time.perf_counter() - start,
+                         message=f"polished from the best point perturbed by {perturbation:g}: {res.reason}",
+                         extra={"x": res.x, "grad_norm": res.grad_norm})
+    return replace(sol, options={**opts, "gtol": gtol})
+
+
+def _solve(objective, *, restarts, seed, on, max_iter, gtol, scales, ranks, progress, drop_classes) -> Solution:
     start = time.perf_counter()
     bar = Progress(restarts, "restarts", enabled=progress)
     results: list[LocalResult] = []
     for r in range(restarts):
         rng = np.random.default_rng(seed + r)
-        x0 = objective.initial_point(rng, scales[r])
+        x0 = objective.initial_point(rng, scales[r], ranks[r])
         results.append(local_solve(objective, x0, max_iter=max_iter, gtol=gtol))
         bar.set(r + 1, f"best {min(res.fun for res in results):.10g}")
     bar.close()
@@ -187,7 +272,7 @@ def _solve(objective, *, restarts, seed, on, max_iter, gtol, scales, progress, d
         worse = bool(rr.fun > best_f + GROUP_RTOL * max(abs(best_f), 1e-300))
         flags = (zero_class_flags(class_mean_norms(objective, rr.x), best_norms, objective.relu, worse)
                  if finite else [])
-        records.append({"seed": seed + r, "init_scale": scales[r], "objective": rr.fun,
+        records.append({"seed": seed + r, "init_scale": scales[r], "rank": ranks[r], "objective": rr.fun,
                         "converged": rr.converged, "iterations": rr.nit, "grad_norm": rr.grad_norm,
                         "flags": flags, "reason": rr.reason})
     groups = group_by_objective(records)
@@ -202,6 +287,7 @@ def _solve(objective, *, restarts, seed, on, max_iter, gtol, scales, progress, d
                f"{flagged} restart(s) flagged; stationary point of a nonconvex problem, not certified")
     total = int(sum(x.nit for x in results) + sum(e["iterations"] for e in drop_log))
     extra = {"restarts": records, "distinct_solutions": groups, "best_restart": best, "grad_norm": res.grad_norm,
+             "x": res.x,
              "class_drop": drop_log, "refined_by_class_drop": bool(adopted), "on": on,
              "total_iterations": total, "local_message": res.message}
     return build_solution(objective, res.x, status=status, iterations=res.nit, time_s=elapsed,

@@ -119,11 +119,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.problem import Problem
-from nctheory.solvers._lbfgs import minimize as lbfgs_minimize
-from nctheory.solvers._losses import Evaluation, ReducedSmooth, ce_losses, mse_losses
-from nctheory.solvers._svd import balanced_factors, singular_value_threshold
-from nctheory.solvers.solution import Solution
+from nctheory.model import Problem
+from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
+from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
+from nctheory.solvers.certified.svd import balanced_factors, singular_value_threshold
+from nctheory.solvers.result import Solution, relative_gap
 
 __all__ = ["solve"]
 
@@ -142,23 +142,29 @@ _LBFGS_BYTES = 320 * 2**20
 
 # ---------------------------------------------------------------------- input checks
 def _check_problem(problem) -> Problem:
+    from nctheory.solvers.certified import REQUIREMENTS
+
     if not isinstance(problem, Problem):
         raise ValueError(f"problem: expected a nctheory.Problem, got {type(problem).__name__}")
-    unsupported = []
-    if problem.classifier != "learned":
-        unsupported.append("method='convex:fixed-etf' for a fixed-ETF classifier")
-    if problem.depth != 1:
-        unsupported.append("method='factored' for depth >= 2")
-    if problem.features != "free":
-        unsupported.append("method='factored' (or 'convex:relu-dnn' for a bound) for ReLU features")
-    if problem.constraint != "penalty":
-        unsupported.append("method='convex:lpm' for norm constraints")
-    if unsupported:
+    unmet = REQUIREMENTS.unmet(problem)
+    if unmet:
         raise ValueError(
-            "problem: the certified solver handles a learned classifier, depth 1, free features and "
-            "penalty constraints (reduction R2); use " + "; ".join(unsupported)
+            "problem: the certified solver handles a learned classifier, depth 1, free features and penalties "
+            "(reduction R2) with a loss that has a conjugate; here: " + "; ".join(unmet)
+            + " (see nctheory.solvers.registry.auto_method for the method that handles this model)"
         )
     return problem
+
+
+def rounding_floor(K: int) -> float:
+    r"""Smallest relative gap the certificate resolves in general: :math:`8Karepsilon`.
+
+    The dual point is pulled into the spectral ball with a margin of :math:`8Karepsilon` (SVD
+    rounding), which by itself can cost that much of the penalty term; a requested ``tol`` below
+    this floor can be met only by luck of the last bits, so such a solve ends ``"inaccurate"``
+    whatever its measured gap (its certificate stays valid).
+    """
+    return 8.0 * K * _EPS
 
 
 def _check_options(tol, max_iter, time_limit, progress):
@@ -230,6 +236,7 @@ class _Best:
     Vt: np.ndarray | None = None
     b: np.ndarray | None = None
     lower: float = -math.inf
+    lower_magnitude: float = 0.0
     candidate: str = ""
     grad_norm_ratio: float = math.nan
     certificates: int = 0
@@ -241,13 +248,17 @@ class _Best:
         bound = smooth.lower_bound(ev)
         self.certificates += 1
         if bound.value > self.lower:
-            self.lower, self.candidate = bound.value, bound.candidate
+            self.lower, self.candidate, self.lower_magnitude = bound.value, bound.candidate, bound.magnitude
         self.grad_norm_ratio = bound.grad_norm_ratio
 
     def rel_gap(self) -> float:
         if not (math.isfinite(self.value) and math.isfinite(self.lower)):
             return math.inf
-        return (self.value - self.lower) / max(1.0, abs(self.value))
+        return relative_gap(self.value, self.lower)
+
+    def floor(self, K: int) -> float:
+        """The relative gap this certificate can resolve here (:func:`rounding_floor` × the cancellation ratio)."""
+        return rounding_floor(K) * max(1.0, self.lower_magnitude / max(abs(self.value), 1e-300))
 
 
 @dataclass
@@ -315,12 +326,12 @@ def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock
         X_prev, X, b, ev_X, F_prev = X, Xn, ev_n.b, ev_n, F_n
         step *= _STEP_GROW
         gap = best.rel_gap()
-        if log is not None and (it <= 3 or it % 50 == 0 or gap <= tol):
+        if log is not None and (it <= 3 or it % 50 == 0 or gap <= max(tol, best.floor(smooth.K))):
             log(
                 f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
                 f"rank={int(np.count_nonzero(s))} step*L={step * smooth.lipschitz:.3g}"
             )
-        if gap <= tol:
+        if gap <= max(tol, best.floor(smooth.K)):
             return _Outcome(it, "converged")
         if clock.expired():
             return _Outcome(it, "time_limit")
@@ -383,7 +394,8 @@ def _lbfgs_memory(K: int) -> int:
     return int(max(5, min(20, _LBFGS_BYTES // (2 * 2 * K * K * 8))))
 
 
-def _factored_phase(smooth, X0, b0, best: _Best, tol: float, budget: int, clock: _Clock, log) -> _Outcome:
+def _factored_phase(smooth, X0, b0, best: _Best, tol: float, budget: int, clock: _Clock, log,
+                    seed: int = 20240917) -> _Outcome:
     """Step 1 of the algorithm (module doc): L-BFGS on the balanced factorisation with certificates."""
     K = smooth.K
     objective = _Factored(smooth)
@@ -391,7 +403,7 @@ def _factored_phase(smooth, X0, b0, best: _Best, tol: float, budget: int, clock:
     root = np.sqrt(s)
     # Balanced factors of X0 plus a small deterministic perturbation, so that the null
     # directions of X0 (a saddle of the factored objective) are not invariant.
-    rng = np.random.default_rng(20240917)
+    rng = np.random.default_rng(seed)
     jitter = 1e-3 * max(float(root[0]) if root.size else 0.0, math.sqrt(smooth.lam * smooth.N), 1e-8)
     A = U * root + jitter * rng.standard_normal((K, K))
     B = Vt.T * root + jitter * rng.standard_normal((K, K))
@@ -403,11 +415,11 @@ def _factored_phase(smooth, X0, b0, best: _Best, tol: float, budget: int, clock:
         gap = best.rel_gap()
         if log is not None:
             log(f"factored: certificate F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} |grad|={gnorm:.3e}")
-        if gap <= tol:
+        if gap <= max(tol, best.floor(smooth.K)):
             return True
         # the gap is about proportional to the gradient norm: aim the next certificate at tol
         ratio = (best.value - best.lower) / max(gnorm, 1e-300)
-        target = tol * max(1.0, abs(best.value)) / max(ratio, 1e-300)
+        target = max(tol, best.floor(smooth.K)) * abs(best.value) / max(ratio, 1e-300)
         state["next"] = min(0.1 * gnorm, max(target, 10.0**-1.5 * gnorm))
         state["since"] = 0
         return False
@@ -448,7 +460,7 @@ def _ufm_objective(problem: Problem, W: np.ndarray, H_mean: np.ndarray, b: np.nd
     :math:`\frac{\lambda_H}2\sum_k n_k\|\bar h_k\|^2` (summed over samples, catalogue §0).
     """
     logits = W @ H_mean + b[:, None]
-    values, _ = (ce_losses if problem.loss == "ce" else mse_losses)(logits)
+    values, _ = problem.loss.value_grad(logits, np.arange(problem.K))
     value = (
         float(values @ problem.weights)
         + 0.5 * problem.lambda_w * float(np.sum(W * W))
@@ -467,6 +479,7 @@ def solve(
     time_limit: float | None = None,
     x0=None,
     progress: bool = False,
+    seed: int = 20240917,
 ) -> Solution:
     r"""Globally solve the UFM via reduction R2, with a duality-gap certificate.
 
@@ -488,6 +501,9 @@ def solve(
         :class:`Solution` contributes its ``logits_mean`` and ``b``.
     progress : bool
         Print progress lines to stderr.
+    seed : int
+        Seed of the small perturbation of the factored phase's start (a different seed gives a
+        different path to the same optimum; used to estimate how precisely positions are known).
 
     Returns
     -------
@@ -513,9 +529,17 @@ def solve(
     """
     _check_problem(problem)
     tol, max_iter, time_limit, progress = _check_options(tol, max_iter, time_limit, progress)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed: expected an integer, got {seed!r}")
     X_warm, b_warm = _read_warm_start(x0, problem)
     with _blas_threads(problem.K):
-        return _solve(problem, tol, max_iter, time_limit, X_warm, b_warm, progress)
+        sol = _solve(problem, tol, max_iter, time_limit, X_warm, b_warm, progress, int(seed))
+    from dataclasses import replace
+
+    from nctheory.solvers.certified import R2_CERTIFICATE
+
+    return replace(sol, certificate=R2_CERTIFICATE if sol.lower_bound is not None else None,
+                   options={"tol": tol, "max_iter": max_iter, "time_limit": time_limit, "seed": int(seed)})
 
 
 def _blas_threads(K: int):
@@ -539,9 +563,10 @@ def _threadpool_controller():
     return ThreadpoolController()
 
 
-def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress) -> Solution:
+def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress, seed=20240917) -> Solution:
     """:func:`solve` after input validation."""
     clock = _Clock(time_limit)
+    target = max(tol, rounding_floor(problem.K))  # the loop cannot do better than the floor (see rounding_floor)
     log = None
     if progress:
         log = lambda msg: print(f"[certified {clock.elapsed():8.2f}s] {msg}", file=sys.stderr, flush=True)  # noqa: E731
@@ -557,7 +582,7 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     zero_ratio = best.grad_norm_ratio
     if log is not None:
         log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap():.3e}")
-    reason = "converged" if best.rel_gap() <= tol else ""
+    reason = "converged" if best.rel_gap() <= max(target, best.floor(K)) else ""
 
     if not reason:
         # 1. factored phase from x0, or from one prox-gradient step at 0
@@ -566,13 +591,13 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
             X_warm = singular_value_threshold(-step * ev0.grad, step * smooth.lam)[0]
             b_warm = ev0.b
         budget = min(max_iter, _FACTORED_MAX_ITER)
-        outcome = _factored_phase(smooth, X_warm, b_warm, best, tol, budget, clock, log)
+        outcome = _factored_phase(smooth, X_warm, b_warm, best, target, budget, clock, log, seed)
         counts["factored"] = outcome.iterations
         reason = outcome.reason
         remaining = max_iter - counts["factored"]
         if reason in ("stalled", "max_iter") and remaining > 0:
             # 2. APG from the best certified point
-            outcome = _apg_phase(smooth, best.X, best.b, best, tol, remaining, clock, log)
+            outcome = _apg_phase(smooth, best.X, best.b, best, target, remaining, clock, log)
             counts["apg"] = outcome.iterations
             reason = outcome.reason
         elif reason == "stalled":
@@ -587,25 +612,37 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     lower = best.lower
     raw_gap = objective - lower
     gap = max(raw_gap, 0.0)
-    rel_gap = gap / max(1.0, abs(objective))
+    rel_gap = relative_gap(objective, lower)
     rank_exceeds_d = problem.d is not None and rank > problem.d
-    if raw_gap < -64.0 * K * _EPS * max(1.0, abs(objective)):
+    floor = rounding_floor(K) * max(1.0, best.lower_magnitude / max(abs(objective), 1e-300))
+    if raw_gap < -64.0 * K * _EPS * max(abs(objective), best.lower_magnitude):
         status = "failed"
         message = f"inconsistent certificate: lower bound {lower!r} exceeds the objective {objective!r}"
+    elif tol < floor:
+        status = "inaccurate"
+        message = (f"requested tol {tol:.1e} is below the certificate's rounding floor {floor:.1e} here (8Kε times the "
+                   f"cancellation in the dual bound), which a gap can meet only by luck of the last bits; relative gap "
+                   f"reached {rel_gap:.3e} (stop: {reason})")
     elif rel_gap <= tol:
         status, message = "optimal", f"certified: relative duality gap {rel_gap:.3e} <= tol {tol:.3e}"
+        if raw_gap < 0:
+            message += " (the bound exceeds the objective by rounding only)"
     elif reason == "max_iter":
         status = "max_iter"
         message = f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
     elif reason == "time_limit":
         status = "inaccurate"
         message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    else:
+    elif reason == "stalled":
         status = "inaccurate"
         message = (
             f"progress stalled (certified gap improved < 1% over {_STALL_ITERATIONS} APG iterations, "
             f"typically the rounding floor); relative gap {rel_gap:.3e} > tol {tol:.3e}"
         )
+    else:  # converged in the loop, but the recovered factors (numerical rank applied) lost accuracy
+        status = "inaccurate"
+        message = (f"the loop certified tol {tol:.1e}, but the objective of the recovered factors (rank {rank}) leaves "
+                   f"relative gap {rel_gap:.3e} > tol (stop: {reason})")
     if rank_exceeds_d and status == "optimal":
         status = "relaxation"  # certified for R2, but R2 is not exact at this d: not an answer for the model
     if rank_exceeds_d:

@@ -1,0 +1,111 @@
+r"""The shared vocabulary of observed quantities: readers ``(problem, solution) -> value``.
+
+A claim's ``observe`` may simply list reader names; the observed quantity of each is named after its
+reader, so predictions use the same names.  Readers are the only place where a solution is turned
+into geometry, so a new solution form (e.g. the symmetric solver's compact blocks) needs new readers
+only here, not in every claim.
+
+==================  ========================================================================
+``gram_WW``         :math:`WW^\top` (K × K)
+``gram_HH``         :math:`\bar H^\top\bar H` (K × K)
+``gram_WH``         :math:`W\bar H` (the mean logits without bias, column k = class k)
+``logits_mean``     :math:`\bar Z = W\bar H + b\mathbf 1^\top`
+``bias``            b
+``w_sq_norms``      :math:`\|w_k\|^2` per class
+``h_sq_norms``      :math:`\|\bar h_k\|^2` per class
+``objective``       the solution's objective (a feasible point's value)
+``sigma_Y``         singular values of :math:`Y = W\bar H D^{1/2}` (descending)
+``zero_solution``   :math:`\max|W\bar H| \le` :data:`ZERO_LOGIT_TOL` (the Z̄ = 0 regime)
+==================  ========================================================================
+
+:func:`register_reader` adds a reader (a claim package's own quantities, a user's).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+#: Mean logits with max |W H̄| at or below this count as the zero solution.  The certified solver
+#: returns exact zeros there (zero test); outside that regime |Z̄| is ≳ 1e-4 away from thresholds.
+ZERO_LOGIT_TOL = 1e-7
+
+READERS: dict[str, Callable] = {}
+
+
+def register_reader(name: str, fn: Callable | None = None, *, replace: bool = False):
+    """Register ``fn(problem, solution)`` as reader ``name`` (usable as a decorator)."""
+
+    def add(f):
+        if not replace and name in READERS and READERS[name] is not f:
+            raise ValueError(f"observe: a reader named {name!r} is already registered")
+        READERS[name] = f
+        return f
+
+    return add if fn is None else add(fn)
+
+
+def unknown_readers(names) -> list[str]:
+    return [n for n in names if n not in READERS]
+
+
+def read(name: str, problem, solution):
+    """The value of reader ``name`` on ``solution``."""
+    if name not in READERS:
+        raise ValueError(f"observe: unknown reader {name!r}; known: {', '.join(sorted(READERS))}")
+    return READERS[name](problem, solution)
+
+
+# ------------------------------------------------------------------------- basic arrays
+def W_of(solution) -> np.ndarray:
+    return np.asarray(solution.W, dtype=np.float64)
+
+
+def H_of(solution) -> np.ndarray:
+    return np.asarray(solution.H_mean, dtype=np.float64)
+
+
+def bias_of(solution) -> np.ndarray:
+    return np.asarray(solution.b, dtype=np.float64).reshape(-1)
+
+
+def zbar(solution) -> np.ndarray:
+    r"""Bias-free mean logits :math:`W\bar H` (column k = class k)."""
+    return W_of(solution) @ H_of(solution)
+
+
+def grams(solution) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`(WW^\top, \bar H^\top\bar H)`."""
+    W, H = W_of(solution), H_of(solution)
+    return W @ W.T, H.T @ H
+
+
+def centred_classifier(solution) -> np.ndarray:
+    r""":math:`SW` with :math:`S = I - J/K` (the classifier modulo a common shift, which CE ignores)."""
+    W = W_of(solution)
+    return W - W.mean(axis=0, keepdims=True)
+
+
+def y_matrix(problem, solution) -> np.ndarray:
+    r""":math:`Y = W\bar H D^{1/2}` (the variable of reduction R2)."""
+    return zbar(solution) * np.sqrt(problem.n)[None, :]
+
+
+def normalized(G: np.ndarray) -> np.ndarray:
+    """``G / ||G||_F`` (zero stays zero)."""
+    nrm = float(np.linalg.norm(G))
+    return G / nrm if nrm > 0 else G
+
+
+# ------------------------------------------------------------------------------ readers
+register_reader("gram_WW", lambda p, s: grams(s)[0])
+register_reader("gram_HH", lambda p, s: grams(s)[1])
+register_reader("gram_WH", lambda p, s: zbar(s))
+register_reader("logits_mean", lambda p, s: np.asarray(s.logits_mean, dtype=np.float64))
+register_reader("bias", lambda p, s: bias_of(s))
+register_reader("w_sq_norms", lambda p, s: np.einsum("kd,kd->k", W_of(s), W_of(s)))
+register_reader("h_sq_norms", lambda p, s: np.einsum("dk,dk->k", H_of(s), H_of(s)))
+register_reader("objective", lambda p, s: float(s.objective))
+register_reader("sigma_Y", lambda p, s: np.linalg.svd(y_matrix(p, s), compute_uv=False))
+register_reader("zero_solution", lambda p, s: bool(np.abs(zbar(s)).max() <= ZERO_LOGIT_TOL))

@@ -1,0 +1,46 @@
+r"""Rigorous lower bounds that certify answers of solvers without a certificate of their own.
+
+A conic solver's OPTIMAL status and a local solver's best restart are not proofs.  Each bound here
+evaluates, in float64 numpy and independently of the solver that produced the answer, a value that
+is provably below the model's global optimum (weak duality at an explicit dual point, or an exact
+relaxation); ``objective - bound`` is then a certified gap.  :func:`certify` attaches the best
+applicable bound to a :class:`~nctheory.solvers.result.Solution` and marks it optimal when the relative
+gap is at most :data:`CERTIFY_TOL`.
+
+Bound providers are registered in :data:`PROVIDERS`: a function ``(problem, solution) -> (lower_bound,
+Certificate) | None`` per target.  The target is the solver method (prefix before ``/``) unless given.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from nctheory.solvers.result import Solution, Status
+
+#: Relative gap at which an attached bound certifies an answer.
+CERTIFY_TOL = 1e-8
+
+#: target -> list of bound providers (tried in order; the largest bound wins).
+PROVIDERS: dict[str, list[Callable]] = {}
+
+
+def register_bound(target: str, provider: Callable) -> Callable:
+    """Register ``provider(problem, solution) -> (lower_bound, Certificate) | None`` for ``target``."""
+    PROVIDERS.setdefault(target, []).append(provider)
+    return provider
+
+
+def certify(problem, solution: Solution, *, target: str | None = None, tol: float = CERTIFY_TOL) -> Solution:
+    """``solution`` with the best applicable rigorous lower bound attached (unchanged when none applies)."""
+    if solution.status not in (Status.OPTIMAL, Status.LOCAL) or solution.lower_bound is not None:
+        return solution
+    key = target or solution.method.split("/")[0]
+    best = None
+    for provider in PROVIDERS.get(key, ()):
+        out = provider(problem, solution)
+        if out is not None and (best is None or out[0] > best[0]):
+            best = out
+    if best is None:
+        return solution
+    lower_bound, cert = best
+    return solution.with_certificate(lower_bound, cert, tol=tol)

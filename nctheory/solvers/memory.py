@@ -1,0 +1,70 @@
+r"""Memory estimates, checked before a solve allocates (so an impossible solve is bad input, exit 2).
+
+Each estimate counts the float64 arrays a solver keeps alive at once, with a small safety factor;
+:func:`available_bytes` is the machine's available memory (``/proc/meminfo``; 8 GiB if unknown).
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Refuse a solve whose estimate exceeds this fraction of the available memory.
+MEMORY_FRACTION = 0.8
+
+
+def available_bytes() -> int:
+    """Available memory in bytes (``MemAvailable`` of ``/proc/meminfo``; 8 GiB when it cannot be read)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 8 * 2**30
+
+
+def dense_estimate(K: int, method: str) -> int:
+    r"""Bytes a dense K-class solve keeps alive.
+
+    ``certified``: about 40 K×K matrices (iterate, factors, gradient, SVD work arrays) plus the L-BFGS
+    history (capped at 320 MB); ``factored``/``convex``: about 60 K×K matrices (cvxpy's canonical form
+    is far larger still, see :func:`convex_estimate`).
+    """
+    per = 8 * K * K
+    if method == "certified":
+        return 40 * per + min(320 * 2**20, 2 * 20 * 2 * per)
+    return 60 * per
+
+
+def convex_estimate(K: int, d: int | None = None) -> int:
+    """Bytes of a cvxpy reference at K classes (measured: the canonicalised problem holds ~2000 K² floats)."""
+    return 2000 * 8 * K * K
+
+
+def _limit() -> int:
+    env = os.environ.get("NCTHEORY_MEMORY_LIMIT")
+    if env:
+        try:
+            return int(float(env))
+        except ValueError:
+            pass
+    return int(MEMORY_FRACTION * available_bytes())
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def dense_guard(problem, method: str) -> list[str]:
+    """``["sizes: ..."]`` when a dense solve of ``problem`` cannot fit in memory, else ``[]``."""
+    need = dense_estimate(problem.K, method) if not method.startswith("convex") else convex_estimate(problem.K)
+    limit = _limit()
+    if need > limit:
+        return [f"sizes: a dense {method} solve at K = {problem.K} needs about {human(need)}, more than the "
+                f"{human(limit)} available (grouped sizes go through the symmetric solver)"]
+    return []

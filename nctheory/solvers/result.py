@@ -1,0 +1,211 @@
+r"""The common result type of every solver, its status, and the one rule for "usable as a reference".
+
+Field names follow ``scipy.optimize.OptimizeResult`` where they overlap (``fun`` ~ ``objective``,
+``nit`` ~ ``iterations``).
+
+Relative gap
+------------
+:func:`relative_gap` is :math:`(F - \mathrm{LB})/|F|` -- relative to the objective itself, not to
+:math:`\max(1, |F|)`: when :math:`|F| \ll 1` (large CE margins at tiny λ, a fixed ETF at large
+norm budgets) an absolute gap of :math:`10^{-10}` says nothing, while :math:`10^{-10}|F|` still
+pins the value to ten digits.  Every objective in the toolkit is a sum of non-negative terms, so
+:math:`F > 0` and its rounding is relative to F.
+
+Reference levels (:meth:`Solution.reference_level`)
+---------------------------------------------------
+* ``"certified"``: status optimal and a lower bound on the global optimum of the model that does
+  not assume the claim under test (:attr:`Solution.certificate` says which bound);
+* ``"uncertified"``: an answer without such a bound (best of local restarts, a conic solver's
+  OPTIMAL status without our own bound);
+* ``"unusable"``: anything else (failed, inaccurate, a relaxation that is not exact here).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+import numpy as np
+
+
+class Status(StrEnum):
+    """What a solver reports.  Only ``OPTIMAL`` (and, for local solvers, ``LOCAL``) are answers.
+
+    ``RELAXATION``: the certified optimum of a convex relaxation that is not exact for this instance
+    (e.g. the class-mean reduction R2 when the feature dimension d is below the rank of its
+    solution) -- a valid lower bound, not a solution of the model.
+    """
+
+    OPTIMAL = "optimal"
+    INACCURATE = "inaccurate"
+    MAX_ITER = "max_iter"
+    FAILED = "failed"
+    INFEASIBLE = "infeasible"
+    LOCAL = "local"
+    RELAXATION = "relaxation"
+
+
+STATUSES = tuple(s.value for s in Status)
+
+#: Reference levels, best first (module doc).
+LEVELS = ("certified", "uncertified", "unusable")
+
+
+def relative_gap(objective: float, lower_bound: float | None) -> float | None:
+    r""":math:`(F - \mathrm{LB})/|F|` (module doc); 0 when both are 0; None without a bound."""
+    if lower_bound is None:
+        return None
+    F, LB = float(objective), float(lower_bound)
+    if not (math.isfinite(F) and math.isfinite(LB)):
+        return math.inf
+    gap = max(F - LB, 0.0)
+    if gap == 0.0:
+        return 0.0
+    scale = abs(F)
+    return gap / scale if scale > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Where a solution's lower bound comes from.
+
+    Attributes
+    ----------
+    kind : str
+        E.g. ``"fenchel-dual:R2"``, ``"fenchel-dual:fixed-etf"``, ``"dnn-relaxation"``.
+    description : str
+        One sentence for users: the bound and the theorem it rests on.
+    assumes : str
+        What the bound's reduction assumes about the model (never the claim under test), e.g.
+        "NC1 reduction R2 (Jensen: the loss is convex in the logits)".
+    """
+
+    kind: str
+    description: str
+    assumes: str = ""
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "description": self.description, "assumes": self.assumes}
+
+
+@dataclass(frozen=True)
+class Solution:
+    r"""A solved model instance.
+
+    Attributes
+    ----------
+    W : ndarray, shape (K, d)
+        Classifier (rows :math:`w_k`); for deep models the product :math:`W_M\cdots W_1`.
+    H_mean : ndarray, shape (d, K)
+        Class means :math:`\bar h_k` as columns.
+    b : ndarray, shape (K,)
+        Bias (zeros when the model has none).
+    logits_mean : ndarray, shape (K, K)
+        :math:`\bar Z = W\bar H + b 1^\top`; column k is class k's mean logit.
+    objective : float
+        Objective value in the canonical convention (:mod:`nctheory.model.problem`) of exactly the
+        returned point (a feasible point of the model).
+    lower_bound : float or None
+        A certified lower bound on the global optimum (``None`` if no certificate).
+    gap : float or None
+        ``objective - lower_bound`` (absolute, >= 0), ``None`` without certificate.
+    status : Status
+        Anything but ``OPTIMAL`` (``LOCAL`` for local solvers) is not an answer.
+    iterations : int
+    time_s : float
+    method : str
+        ``"certified"``, ``"convex:<formulation>/<solver>"``, ``"factored"``, ...
+    message : str
+        Human-readable stopping reason.
+    H : ndarray or None
+        Full features ``(d, N)`` when the solver produced them.
+    extra : dict
+        Method-specific details (restarts, singular values, solver stats).
+    certificate : Certificate or None
+        What the lower bound is (None without one).
+    options : dict
+        The solver options the solve used (so a refinement can tighten them).
+    """
+
+    W: np.ndarray
+    H_mean: np.ndarray
+    b: np.ndarray
+    logits_mean: np.ndarray
+    objective: float
+    lower_bound: float | None
+    gap: float | None
+    status: Status
+    iterations: int
+    time_s: float
+    method: str
+    message: str = ""
+    H: np.ndarray | None = None
+    extra: dict = field(default_factory=dict)
+    certificate: Certificate | None = None
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def certified(self) -> bool:
+        """True when the status is optimal and a lower bound certifies the objective."""
+        return self.status == Status.OPTIMAL and self.lower_bound is not None and self.gap is not None
+
+    @property
+    def rel_gap(self) -> float | None:
+        r"""Relative gap :math:`(F - \mathrm{LB})/|F|` (:func:`relative_gap`)."""
+        return relative_gap(self.objective, self.lower_bound)
+
+    @property
+    def success(self) -> bool:
+        return self.status == Status.OPTIMAL
+
+    def reference_level(self, max_rel_gap: float) -> tuple[str, str]:
+        """``(level, why)``: the one rule for "usable as a reference" (module doc)."""
+        if self.status == Status.OPTIMAL:
+            if self.lower_bound is None:
+                return "uncertified", f"{self.method}: status optimal without a lower bound of our own"
+            rg = self.rel_gap
+            if rg is None or rg > max_rel_gap:
+                return "unusable", f"{self.method}: relative gap {rg:.2e} above {max_rel_gap:.0e}"
+            return "certified", ""
+        if self.status == Status.LOCAL:
+            return "uncertified", f"{self.method}: best of local solves, no certificate"
+        return "unusable", f"{self.method}: status {self.status.value!r}: {self.message}"
+
+    def with_certificate(self, lower_bound: float, certificate: Certificate, *, tol: float) -> "Solution":
+        """This solution with a lower bound from a separate certificate; optimal iff the relative gap <= tol."""
+        lb = float(lower_bound)
+        gap = max(float(self.objective) - lb, 0.0)
+        rg = relative_gap(self.objective, lb)
+        ok = rg is not None and rg <= tol and self.status in (Status.OPTIMAL, Status.LOCAL)
+        status = Status.OPTIMAL if ok else self.status
+        msg = self.message + (f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}" if ok else
+                              f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}")
+        return replace(self, lower_bound=lb, gap=gap, status=status, certificate=certificate, message=msg)
+
+    def to_json(self) -> dict:
+        """The CLI contract's JSON keys (DESIGN.md)."""
+
+        def arr(x):
+            return None if x is None else np.asarray(x, dtype=float).tolist()
+
+        return {
+            "objective": float(self.objective),
+            "lower_bound": None if self.lower_bound is None else float(self.lower_bound),
+            "gap": None if self.gap is None else float(self.gap),
+            "rel_gap": self.rel_gap,
+            "certified": self.certified,
+            "certificate": None if self.certificate is None else self.certificate.to_json(),
+            "status": self.status.value,
+            "W": arr(self.W),
+            "H_mean": arr(self.H_mean),
+            "b": arr(self.b),
+            "logits_mean": arr(self.logits_mean),
+            "method": self.method,
+            "time_s": float(self.time_s),
+            "iterations": int(self.iterations),
+            "message": self.message,
+        }

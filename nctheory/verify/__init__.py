@@ -1,0 +1,9 @@
+"""Verification: one comparison loop (:mod:`.compare`), precision estimates (:mod:`.precision`), the verdict
+rules (:mod:`.verdict`) and the engine (:func:`verify_claim`)."""
+
+from nctheory.verify.compare import SAFETY, Check, compare
+from nctheory.verify.engine import (MAX_CERTIFICATE_ALLOWANCE, MAX_REL_GAP, Evidence, Verification, verify_claim)
+from nctheory.verify.verdict import VERDICTS, Decision, Verdict, exit_code
+
+__all__ = ["verify_claim", "Verification", "Evidence", "Check", "compare", "Verdict", "Decision", "VERDICTS",
+           "exit_code", "MAX_REL_GAP", "MAX_CERTIFICATE_ALLOWANCE", "SAFETY"]
