@@ -1,22 +1,32 @@
 """Shared by the claim test modules: compare a claim's prediction with a solution, quantity by quantity,
-under the claim's tolerances with the certificate allowance that ``nctheory.verify`` also applies."""
+under the claim's tolerances with the certificate allowance, through the engine's own comparison."""
 
 from nctheory.verify import compare
+from nctheory.verify.verdict import Decision
 
 
-def quantity_checks(claim, problem, solution):
-    """(checks, prediction): one ``Check`` per predicted quantity the solution exposes."""
+def quantity_checks(claim, problem, solution, precision=None):
+    """(checks, prediction): one ``Check`` per predicted quantity the solution exposes.
+
+    ``precision``: optional ``{quantity: precision}`` (see nctheory.verify.precision); None compares the
+    observation as exact.
+    """
     pred = claim.predict(problem)
-    obs = claim.observe(problem, solution)
-    checks = [compare(k, solution.method, v, obs[k], claim.tolerance(k).effective(problem, solution))
-              for k, v in pred.quantities.items() if k in obs]
+    obs = claim.observed(problem, solution)
+    checks = []
+    for k, v in pred.quantities.items():
+        if k not in obs:
+            continue
+        tol = claim.tolerance(k)
+        prec = None if precision is None else precision.get(k)
+        checks.append(compare(k, solution.method, v, obs[k], tol, precision=prec,
+                              extra_allowance=tol.certificate_allowance(problem, solution)))
     return checks, pred
 
 
-def assert_quantities_match(claim, problem, solution, min_compared=0):
-    """Every exposed quantity within tolerance, and at least ``min_compared`` of them compared."""
-    checks, _ = quantity_checks(claim, problem, solution)
+def assert_quantities_match(claim, problem, solution, min_compared=0, precision=None):
+    """Every exposed quantity agrees, and at least ``min_compared`` of them were compared."""
+    checks, _ = quantity_checks(claim, problem, solution, precision)
     assert len(checks) >= min_compared, f"{claim.id}: only {len(checks)} quantities compared"
-    bad = [f"{c.quantity}: predicted {c.predicted!r}, observed {c.observed!r} (abs err {c.abs_err:.3g})"
-           for c in checks if not c.ok]
+    bad = [c.explain() for c in checks if c.decision != Decision.AGREE]
     assert not bad, f"{claim.id} on {problem}:\n" + "\n".join(bad)
