@@ -9,6 +9,24 @@ gap is at most :data:`CERTIFY_TOL`.
 
 Bound providers are registered in :data:`PROVIDERS`: a function ``(problem, solution) -> (lower_bound,
 Certificate) | None`` per target.  The target is the solver method (prefix before ``/``) unless given.
+A provider declines (None) for models it does not cover, so several may share a target.
+
+=========================  ==============================================  ================================
+module                     model                                           targets
+=========================  ==============================================  ================================
+:mod:`.fixed_etf`          fixed simplex-ETF classifier (any constraint)   ``convex:fixed-etf``, ``factored``
+:mod:`.lpm`                layer-peeled model (average budgets)            ``convex:lpm``, ``factored``
+:mod:`.uf_svm`             UF-SVM (max margin)                             ``uf-svm``
+:mod:`.full_sample`        UFM over per-sample logits (no NC1)             ``convex:full-sample``
+:mod:`.reduced`            R2 at a cvxpy point                             ``convex:reduced``
+:mod:`.relu_dnn`           ReLU features (DNN dual)                        ``factored``, ``convex:relu-dnn``
+:mod:`.deep_linear_mse`    deep linear UFM, squared error                  ``factored``
+=========================  ==============================================  ================================
+
+Shared pieces: :mod:`.conjugate` (loss and bias terms of a Fenchel dual point), :mod:`.spectral` (dual
+points in a spectral ball), :mod:`.scalar_minimum` (rigorous 1-D branch and bound), :mod:`.rounding`
+(float64 allowances), :mod:`.inputs` (argument checks); :mod:`.feasible` repairs conic answers so that
+their objectives are values of feasible points.
 """
 
 from __future__ import annotations
@@ -44,3 +62,8 @@ def certify(problem, solution: Solution, *, target: str | None = None, tol: floa
         return solution
     lower_bound, cert = best
     return solution.with_certificate(lower_bound, cert, tol=tol)
+
+
+# The bound modules register themselves on import (after register_bound exists).
+from nctheory.solvers.bounds import (deep_linear_mse, fixed_etf, full_sample, lpm, reduced,  # noqa: E402,F401
+                                     relu_dnn, uf_svm)
