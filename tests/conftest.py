@@ -5,6 +5,10 @@ many more examples for long local runs: ``HYPOTHESIS_PROFILE=thorough pytest``.
 """
 
 import os
+import sys
+
+# the shared test helpers (claim_helpers.py, ...) live here; test files in subfolders import them by name
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hypothesis import HealthCheck, settings
 
