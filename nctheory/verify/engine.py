@@ -206,6 +206,12 @@ def _verify_reference(claim, problem, prediction, method, *, solver_options, max
             if lvl2 == "unusable":
                 notes.append(f"{second.method}: refinement unusable ({second.status.value}: {second.message})")
                 break
+            if round_ > 0 and second.rel_gap is not None and answer.rel_gap is not None \
+                    and second.rel_gap >= answer.rel_gap:
+                # no tighter answer is reachable (the rounding floor): the last precision estimate stands
+                notes.append(f"{second.method}: re-solving did not tighten the gap ({_fmt(second.rel_gap)}): "
+                             "at the rounding floor")
+                break
             obs2 = claim.observed(problem, second)
             new_answer, other = better_of(answer, second)
             obs_answer = obs2 if new_answer is second else observed
