@@ -45,9 +45,10 @@ by :math:`c \in (0, 1]` (cU stays in the domain, which is convex and contains 0)
 Dual points tried (any is valid; the largest verified bound wins): the loss gradient :math:`\Gamma` at the
 answer's mean logits; Γ with columns scaled down so that :math:`C_{kk} \ge 0`; and Γ with the columns of
 the *active* classes (:math:`C_{kk} \le 10^{-6}A_{kk}`) scaled to :math:`C_{kk} = 0` exactly, up or down (within
-the domain).  The last removes the first-order loss of a uniform scaling: at the optimum
-:math:`C_{kk} = 0` for every class with :math:`\bar h_k \ne 0` (stationarity in :math:`\|\bar h_k\|`), and an
-answer's gradient misses it by its own error.
+the domain); a class is also active when its mean is non-zero in the answer.  The last removes the
+first-order loss of a uniform scaling: at the optimum :math:`C_{kk} = 0` for every class with
+:math:`\bar h_k \ne 0` (stationarity in :math:`\|\bar h_k\|`), and an answer's gradient misses it by its own
+error.
 """
 
 from __future__ import annotations
@@ -72,8 +73,10 @@ CERTIFICATE = Certificate(
             "nothing about the claim under test",
 )
 
-#: A class is *active* (its diagonal constraint nearly tight) when C_kk <= ACTIVE_RTOL * A_kk.
+#: A class is *active* (its diagonal constraint nearly tight) when C_kk <= ACTIVE_RTOL * A_kk, or when its class
+#: mean in the answer is non-zero: norm above ALIVE_RTOL times the largest (a conic answer's C_kk misses 0 by ~1e-5).
 ACTIVE_RTOL = 1e-6
+ALIVE_RTOL = 1e-6
 #: Attempts at shrinking the scale c when a verified S(c) still has a negative eigenvalue.
 MAX_SHRINKS = 12
 
@@ -113,14 +116,16 @@ def verified_scale(problem, U: np.ndarray) -> float | None:
     return None
 
 
-def _candidates(problem, Gamma: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def _candidates(problem, Gamma: np.ndarray, H_mean: np.ndarray) -> list[tuple[str, np.ndarray]]:
     labels = np.arange(problem.K)
     A = 0.5 * problem.lambda_h * problem.n
     b = problem.weights ** 2 * np.einsum("ij,ij->j", Gamma, Gamma) / (2.0 * problem.lambda_w)
     with np.errstate(divide="ignore", invalid="ignore"):
         exact = np.where(b > 0, np.sqrt(A / b), 1.0)
     out = [("gradient", Gamma), ("diagonal down", Gamma * np.minimum(exact, 1.0))]
-    active = (A - b) <= ACTIVE_RTOL * A
+    norms = np.linalg.norm(H_mean, axis=0)
+    alive = norms > ALIVE_RTOL * norms.max() if norms.max() > 0 else np.zeros(problem.K, dtype=bool)
+    active = ((A - b) <= ACTIVE_RTOL * A) | alive
     if active.any():
         target = Gamma * np.where(active, exact, 1.0)
         theta = problem.loss.dual_segment(Gamma, target, labels)
@@ -144,7 +149,7 @@ def relu_bound(problem, solution):
     labels, pi = np.arange(K), problem.weights
     _, Gamma = problem.loss.value_grad(Z, labels)
     best = -math.inf
-    for _name, U in _candidates(problem, Gamma):
+    for _name, U in _candidates(problem, Gamma, H_mean):
         c = verified_scale(problem, U)
         if c is None:
             continue

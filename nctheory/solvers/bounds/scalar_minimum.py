@@ -8,19 +8,24 @@ stationary points of g solve a polynomial-type equation with up to two roots in 
 Facts used
 ----------
 * For :math:`s > t` both terms exceed their values at t, so the minimum is attained on [0, t].
-* On a cell :math:`[a, b] \subseteq [0, t]`: :math:`(s - t)^2 \ge (b - t)^2` (the quadratic decreases on
-  [0, t]) and :math:`s^p \ge a^p` (increasing), hence
+* On a cell :math:`[a, b] \subseteq [0, t]`, :math:`s^p` is concave (p ≤ 1), so it lies above its chord
+  :math:`\ell(s) = a^p + \mu(s - a)`, :math:`\mu = (b^p - a^p)/(b - a)`; hence
 
-  .. math:: \min_{[a,b]} g \;\ge\; L(a, b) = \frac{(t - b)^2}{2N} + c\,a^p .
+  .. math:: \min_{[a,b]} g \;\ge\; L(a, b) = \min_{s\in[a,b]}\Big[\frac{(s - t)^2}{2N} + c\,\ell(s)\Big],
+
+  a convex quadratic minimised in closed form (at :math:`s = t - Nc\mu` clipped to [a, b]).  Its shortfall
+  is at most the chord's, :math:`c\max_{[a,b]}(s^p - \ell(s)) = O(w^2)` for a cell of width w, so only
+  cells within :math:`O(\sqrt{\text{rtol}})` of a minimiser survive: a handful per round.  (The
+  first-order bound :math:`(t - b)^2/(2N) + c\,a^p`, also valid, falls short by :math:`O(w)` and lets
+  :math:`\sim 1/\sqrt w` cells survive near an interior minimiser; the larger of the two is used.)
 
 Algorithm: start from 64 equal cells; repeatedly evaluate g at the midpoints of the surviving cells
 (the best value found, :math:`g_{\rm best}`, is an upper bound on the minimum), discard every cell with
 :math:`L \ge g_{\rm best}(1 - \text{rtol})` and bisect the rest.  The cells always cover [0, t], so
 :math:`\min` over all cells ever discarded (or still alive) of L is a lower bound on the minimum; at
-termination it is within rtol of :math:`g_{\rm best}`.  Widths halve every round, so a cell of width
-w near a minimiser survives only while its L falls short by :math:`\sim |g'|w`: about 45 rounds reach
-rtol = 1e-13, with a handful of live cells per round.  The computed L are lowered by a rounding
-allowance (:mod:`~nctheory.solvers.bounds.rounding`).
+termination it is within rtol of :math:`g_{\rm best}`.  The computed L are lowered by a rounding
+allowance (:mod:`~nctheory.solvers.bounds.rounding`): the chord's slope loses digits on tiny cells, but
+its contribution :math:`\mu(s - a)` is then tiny too, an error of a few ε times :math:`c\,b^p` at most.
 """
 
 from __future__ import annotations
@@ -94,6 +99,14 @@ def scalar_minimum(t: float, N: float, c: float, p: float, rtol: float = RTOL) -
     def g(s):
         return (s - t) ** 2 / (2.0 * N) + c * s ** p
 
+    def cell_bound(a, b):
+        ra, rb = a ** p, b ** p
+        width = b - a
+        mu = np.where(width > 0, (rb - ra) / np.where(width > 0, width, 1.0), 0.0)
+        s = np.clip(t - N * c * mu, a, b)
+        chord = (s - t) ** 2 / (2.0 * N) + c * (ra + mu * (s - a))
+        return np.maximum(chord, (t - b) ** 2 / (2.0 * N) + c * ra)
+
     edges = np.linspace(0.0, t, INITIAL_CELLS + 1)
     a, b = edges[:-1], edges[1:]
     values = g(edges)
@@ -102,7 +115,7 @@ def scalar_minimum(t: float, N: float, c: float, p: float, rtol: float = RTOL) -
     discarded = math.inf
     rounds = 0
     for rounds in range(1, MAX_ROUNDS + 1):
-        low = (t - b) ** 2 / (2.0 * N) + c * a ** p
+        low = cell_bound(a, b)
         keep = low < best * (1.0 - rtol)
         if (~keep).any():
             discarded = min(discarded, float(low[~keep].min()))
@@ -116,7 +129,7 @@ def scalar_minimum(t: float, N: float, c: float, p: float, rtol: float = RTOL) -
             best, argmin = float(vm[j]), float(mid[j])
         a, b = np.concatenate([a, mid]), np.concatenate([mid, b])
     else:
-        low = (t - b) ** 2 / (2.0 * N) + c * a ** p
+        low = cell_bound(a, b)
         discarded = min(discarded, float(low.min()))
     lower = max(discarded - sum_allowance(discarded, 4), 0.0)
     return ScalarMinimum(lower, best, argmin, rounds)

@@ -19,7 +19,10 @@ solver's tolerance) is not a lower bound of ours either: the solver keeps it in
 same formulation once more with CLARABEL at :data:`REFINE_OPTIONS` -- gap 1e-10 *relative to the first
 answer's objective* (so an objective far below 1 is resolved relative to itself, where the first
 attempt's absolute 1e-11 says nothing), feasibility 1e-10 -- and certifies it the same way.  A
-refinement is not refined again (another interior-point solve retraces the same path).
+refinement is not refined again (another interior-point solve retraces the same path), and an
+uncertified refinement of a certified answer is not returned: the engine keeps the answer with the
+smaller relative gap, and an answer without a gap would otherwise win
+(:func:`nctheory.verify.precision.better_of`).
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ class _Convex(Solver):
         tight["tol_gap_abs"] = REFINE_OPTIONS["tol_gap_abs"] * min(1.0, abs(float(solution.objective)))
         opts.update(solver="CLARABEL", solver_opts=tight)
         sol = self._finish(problem, self._raw(problem, **opts), opts)
+        if solution.certified and not sol.certified:
+            return None  # an uncertified second opinion must not replace a certified answer (module doc)
         return replace(sol, options={**sol.options, "refinement": 1})
 
 
