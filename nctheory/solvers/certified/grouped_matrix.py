@@ -72,13 +72,13 @@ class GroupedMatrix:
     def from_entries(cls, structure: GroupStructure, diag, block) -> "GroupedMatrix":
         r"""From the entry form :math:`\bigoplus_g d_gI + EM_bE^\top` (``diag`` = d, ``block`` = :math:`M_b`)."""
         d = np.array(diag, dtype=np.float64).reshape(-1)
-        d[structure.singleton] = 0.0  # for a singleton only d_g + (M_b)_gg is defined: keep it all in the block
         block = np.array(block, dtype=np.float64)
         if d.shape != (structure.C,) or block.shape != (structure.C, structure.C):
             raise ValueError(f"block: expected diag ({structure.C},) and block ({structure.C}, {structure.C})")
-        diag_full = np.asarray(diag, dtype=np.float64).reshape(-1)
-        block = block.copy()
-        block[np.diag_indices_from(block)] += np.where(structure.singleton, diag_full, 0.0)
+        # a singleton group has one entry, d_g + (M_b)_gg: keep all of it in the block (perp is 0 there)
+        single = structure.singleton
+        block[np.diag_indices_from(block)] += np.where(single, d, 0.0)
+        d[single] = 0.0
         r = np.sqrt(structure.counts.astype(np.float64))
         return cls(structure, d, np.diag(d) + r[:, None] * block * r[None, :])
 

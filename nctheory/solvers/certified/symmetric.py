@@ -190,7 +190,7 @@ def solve(problem: Problem, *, tol: float = 1e-10, max_iter: int = 50_000, time_
         exceeds ``problem.d``).  ``extra`` holds ``"singular_values"`` and ``"multiplicities"`` (of Y),
         ``"rank"``, ``"rank_exceeds_d"``, ``"rel_gap"``, ``"groups"``, per-phase iterations, the number of
         certificates, :math:`\|\nabla\varphi\|_2/\lambda` at the last certificate and at 0, which dual candidate
-        won, and ``"stop_reason"``.
+        won and the size of its terms (``"dual_magnitude"``), and ``"stop_reason"``.
 
     Raises
     ------
@@ -323,6 +323,7 @@ def _recover(problem, structure, smooth, best: Best, tol, max_iter, clock, reaso
         "grad_norm_ratio": best.grad_norm_ratio,
         "zero_grad_norm_ratio": zero_ratio,
         "dual_candidate": best.candidate,
+        "dual_magnitude": best.lower_magnitude,
         "stop_reason": reason,
     }
     if log is not None:
