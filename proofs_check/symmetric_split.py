@@ -11,7 +11,8 @@ Groups of :math:`m_g` classes of size :math:`n_g` (symbolic sizes), E the K × C
    :math:`A = \operatorname{diag}(m)^{-1/2}(B - \operatorname{diag}(u))\operatorname{diag}(\sqrt n\circ\sqrt m)^{-1}`;
 2. every column of :math:`\bar Z + b\mathbf 1^\top` is a permutation of its compressed column, so the weighted CE
    loss is :math:`\sum_g m_g\pi_g\,\ell(\text{compressed})`, and :math:`\|E\beta\|^2 = \sum_g m_g\beta_g^2`;
-3. the reduced gradient is the restriction of the dense one: :math:`\partial L/\partial B = Q^\top(\partial L/\partial X)Q`
+3. the reduced gradient is the restriction of the dense one:
+   :math:`\partial L/\partial B = Q^\top(\partial L/\partial X)Q`
    and :math:`\partial L/\partial u_g = (m_g - 1)\,v^\top(\partial L/\partial X)v` (v a unit vector of :math:`V_g`),
    with the compressed formulas of ``grouped_smooth.py`` for these blocks;
 4. for an invariant dual point U (label entries ``own``, others ``rest``), :math:`G = \frac1N UD^{1/2}` splits the

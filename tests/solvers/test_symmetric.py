@@ -121,7 +121,8 @@ def invariant_projection(structure: GroupStructure, M: np.ndarray) -> GroupedMat
 
 
 def dense_r2_value(problem: Problem, Zbar: np.ndarray, b: np.ndarray) -> float:
-    r"""R2 objective :math:`\sum_k\pi_k\ell(\bar z_k + b) + \lambda\|\bar ZD^{1/2}\|_* + \frac{\lambda_b}2\|b\|^2`, densely."""
+    r"""R2 objective, densely:
+    :math:`\sum_k\pi_k\ell(\bar z_k + b) + \lambda\|\bar ZD^{1/2}\|_* + \frac{\lambda_b}2\|b\|^2`."""
     values, _ = problem.loss.value_grad(Zbar + b[:, None], np.arange(problem.K))
     nuclear = np.linalg.svd(Zbar * np.sqrt(problem.n), compute_uv=False).sum()
     return float(values @ problem.weights + problem.lam * nuclear + 0.5 * problem.lambda_b * b @ b)
@@ -166,7 +167,8 @@ def test_grouped_value_grad_matches_dense(loss, data):
         for h in range(rest.shape[0]):
             c = int(counts[h, g])
             if c:
-                np.testing.assert_allclose(G[pos:pos + c, 0], g_rest[h, g], rtol=ROUNDING, atol=ROUNDING * np.abs(G).max())
+                np.testing.assert_allclose(G[pos:pos + c, 0], g_rest[h, g], rtol=ROUNDING,
+                                           atol=ROUNDING * np.abs(G).max())
             else:
                 assert g_rest[h, g] == 0.0 or loss.name == "mse"  # no entry: CE reports 0 (MSE ignores it)
             pos += c
@@ -279,6 +281,7 @@ def test_grouped_matrix_entry_form_and_algebra(data):
             expected = M.diagonal[gi[k]] if j == k else M.block[gi[j], gi[k]]
             assert D[j, k] == pytest.approx(expected, rel=1e-14, abs=1e-14)
             assert M.entry(j, k) == pytest.approx(D[j, k], rel=1e-14, abs=1e-14)
+    assert M.max_abs() == pytest.approx(np.abs(D).max(), rel=1e-14)
     back = GroupedMatrix.from_entries(st_, np.where(st_.singleton, 0.0, M.perp), M.block)
     np.testing.assert_allclose(back.dense(), D, rtol=1e-13, atol=1e-13)
     other = GroupedMatrix(st_, rng.standard_normal(st_.C), rng.standard_normal((st_.C, st_.C)))
@@ -687,3 +690,16 @@ def test_warm_start_and_progress(capsys):
     assert b.iterations <= a.iterations
     err = capsys.readouterr().err
     assert "[symmetric" in err and "zero test" in err and "optimal: certified" in err
+
+
+def test_benchmark_script_runs(capsys):
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
+    import bench_symmetric
+
+    assert bench_symmetric.main(["--ks", "10", "--profiles", "two-cluster,step3", "--losses", "ce", "--biases", "free",
+                                 "--repeat", "1", "--dense-max-k", "10"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("| optimal |") == 2 and "| two-cluster | 10 | ce | free | 2 |" in out and "| step3 | 10 |" in out

@@ -148,7 +148,8 @@ class CrossEntropy(Loss):
 
         .. math::  \ell = \log(e^{z_y - M} + S) + M - z_y \quad(= \operatorname{log1p}(S) \text{ if } z_y = M),
 
-        gradient :math:`e^{r_h - M}/T` per off-label entry and :math:`-S/T` for the label (:math:`T = e^{z_y-M} + S`)."""
+        gradient :math:`e^{r_h - M}/T` per off-label entry and :math:`-S/T` for the label
+        (:math:`T = e^{z_y-M} + S`)."""
         own, rest, counts, present = self._compressed(own, rest, counts)
         masked = np.where(present, rest, -np.inf)
         shift = np.maximum(own, masked.max(axis=0))
@@ -160,8 +161,8 @@ class CrossEntropy(Loss):
         return values, -others / total, E / total
 
     def grouped_hessian_sum(self, own, rest, counts, weights):
-        r""":math:`\sum_g m_g w_g(\operatorname{diag}(P_g) - P_gP_g^\top)`, :math:`P_g[h]` = the softmax mass of row group h
-        in column g (:math:`c_{hg}p_{hg} + \delta_{hg}p_{y}`), :math:`m_g` = ``counts[g, g] + 1``."""
+        r""":math:`\sum_g m_g w_g(\operatorname{diag}(P_g) - P_gP_g^\top)`, :math:`P_g[h]` = the softmax mass of row
+        group h in column g (:math:`c_{hg}p_{hg} + \delta_{hg}p_{y}`), :math:`m_g` = ``counts[g, g] + 1``."""
         own, rest, counts, present = self._compressed(own, rest, counts)
         masked = np.where(present, rest, -np.inf)
         shift = np.maximum(own, masked.max(axis=0))

@@ -65,7 +65,8 @@ class SquaredError(Loss):
         return np.asarray(own, dtype=np.float64), rest, counts
 
     def grouped_value_grad(self, own, rest, counts):
-        r""":math:`\tfrac12((z_y - 1)^2 + \sum_h c_h r_h^2)`, gradient :math:`z_y - 1` (label) and :math:`r_h` (per entry)."""
+        r""":math:`\tfrac12((z_y - 1)^2 + \sum_h c_h r_h^2)`, gradient :math:`z_y - 1` (label) and :math:`r_h`
+        (per entry)."""
         own, rest, counts = self._compressed(own, rest, counts)
         res = own - 1.0
         return 0.5 * (res * res + (counts * rest * rest).sum(axis=0)), res, rest
@@ -89,7 +90,8 @@ class SquaredError(Loss):
         return 1.0
 
     def grouped_dual_zero_bias(self, own, rest, counts, weights):
-        r"""``own - r``, ``rest - r[:, None]`` with :math:`r = Uc/\mathbf 1^\top c` per row group (the domain is everything)."""
+        r"""``own - r``, ``rest - r[:, None]`` with :math:`r = Uc/\mathbf 1^\top c` per row group (the domain is
+        everything)."""
         own, rest, counts = self._compressed(own, rest, counts)
         c = np.asarray(weights, dtype=np.float64)
         total = float((np.diagonal(counts) + 1.0) @ c)

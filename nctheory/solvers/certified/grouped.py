@@ -16,7 +16,8 @@ core B), the bias per group :math:`\beta` (:math:`b = E\beta`), and the Grams of
 * :math:`WW^\top`: perp :math:`\kappa^2|u|`, core :math:`\kappa^2 U_B\Sigma_BU_B^\top`;
 * :math:`\bar H^\top\bar H`: perp :math:`|u_g|/(\kappa^2 n_g)`, core
   :math:`\kappa^{-2}\operatorname{diag}(n)^{-1/2}V_B\Sigma_BV_B^\top\operatorname{diag}(n)^{-1/2}`;
-* :math:`W\bar H = \bar Z`: perp :math:`s = u/\sqrt n`, core :math:`B\operatorname{diag}(n)^{-1/2}` (entry form: s and A).
+* :math:`W\bar H = \bar Z`: perp :math:`s = u/\sqrt n`, core :math:`B\operatorname{diag}(n)^{-1/2}`
+  (entry form: s and A).
 
 Readers use the grouped accessors (per-group norms, within- and cross-group cosines, the Gram blocks) and never
 need K × K matrices; :meth:`GroupedSolution.expand` builds the dense

@@ -19,7 +19,8 @@ evaluated exactly in reduced form:
 
 Feasibility is made and then *verified* on the stored point: the spectral norm is bounded above by
 :func:`spectral_bound`, which adds the rounding of forming the blocks and of the C × C SVD, and the point is
-scaled until that bound is at most λ.  Construction, as in the dense :class:`~nctheory.solvers.certified.dual.DualBound`:
+scaled until that bound is at most λ.  Construction, as in the dense
+:class:`~nctheory.solvers.certified.dual.DualBound`:
 zero-bias projection (free bias), then the scaled candidate :math:`cU` and the clipped one (excess singular values
 of the blocks removed, :math:`U_c = U - N\Delta D^{-1/2}`; the segment toward it if it leaves the domain); the
 best value wins.  Since :math:`\Delta` keeps the within-group/core split, the clipped point stays invariant.
@@ -108,7 +109,10 @@ class GroupedDualBound:
             neg = loss.grouped_neg_conjugate(o, r, counts)
             terms = neg * smooth.w
             v = float(terms.sum())
-            mag = float((scale_of(o, r, counts) * smooth.w).sum()) if scale_of is not None else float(np.abs(terms).sum())
+            if scale_of is not None:
+                mag = float((scale_of(o, r, counts) * smooth.w).sum())
+            else:
+                mag = float(np.abs(terms).sum())
             if smooth.bias == Bias.REGULARIZED:
                 res = smooth.bias_residual(o, r)
                 bias_term = float(smooth.m @ (res * res)) / (2.0 * smooth.lambda_b)

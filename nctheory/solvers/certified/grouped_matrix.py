@@ -16,7 +16,10 @@ within-group subspaces :math:`V_g = \{v : \operatorname{supp} v \subseteq g,\ \m
 :math:`\operatorname{span}(E)`, on which it acts, in the orthonormal basis :math:`Q = E\operatorname{diag}(m)^{-1/2}`,
 as the C × C matrix
 
-.. math::  \text{core} = Q^\top MQ = \operatorname{diag}(d) + \operatorname{diag}(\sqrt m)\,M_b\,\operatorname{diag}(\sqrt m).
+.. math::
+
+    \text{core} = Q^\top MQ = \operatorname{diag}(d) + \operatorname{diag}(\sqrt m)\,M_b\,\operatorname{diag}(\sqrt m).
+
 
 (:math:`MV_g \subseteq V_g` because :math:`E^\top v = 0` there; :math:`MQ = Q\,\text{core}`.)  So products,
 transposes and group-constant diagonal scalings act on (perp, core) separately, the singular values are
@@ -102,6 +105,12 @@ class GroupedMatrix:
     def within(self) -> np.ndarray:
         """:math:`M_{jk}`, j ≠ k in the same group (C,); NaN for singleton groups."""
         return np.where(self.structure.singleton, np.nan, np.diagonal(self.block))
+
+    def max_abs(self) -> float:
+        r""":math:`\max_{jk}|M_{jk}|` without forming M (diagonal entries, within-group and cross-group values)."""
+        block = np.abs(self.block)
+        present = ~np.diag(self.structure.singleton)  # a singleton group has no off-diagonal entry inside it
+        return float(max(np.abs(self.diagonal).max(), block[present].max(initial=0.0)))
 
     def entry(self, j: int, k: int) -> float:
         """:math:`M_{jk}` for class indices j, k."""

@@ -123,7 +123,8 @@ class GroupedSmooth:
     def dual_blocks_abs(self, own, rest) -> np.ndarray:
         """The core of :meth:`dual_blocks` built from absolute values (the scale of its rounding)."""
         core = np.abs(rest) * self._den / self.N
-        core[np.diag_indices(self.C)] = self.sqrt_n * (np.abs(own) + np.diagonal(self.counts) * np.abs(np.diagonal(rest))) / self.N
+        diag = np.abs(own) + np.diagonal(self.counts) * np.abs(np.diagonal(rest))
+        core[np.diag_indices(self.C)] = self.sqrt_n * diag / self.N
         return core
 
     def from_dual_blocks(self, perp: np.ndarray, core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

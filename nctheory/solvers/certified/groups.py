@@ -69,7 +69,8 @@ class GroupStructure:
 
     @property
     def count_matrix(self) -> np.ndarray:
-        r""":math:`c_{hg} = m_h - \delta_{hg}` (float, C × C): entries of row group h in a column of group g besides the label."""
+        r""":math:`c_{hg} = m_h - \delta_{hg}` (float, C × C): the entries of row group h in a column of group g,
+        besides the label."""
         m = self.counts.astype(np.float64)
         return np.repeat(m[:, None], self.C, axis=1) - np.eye(self.C)
 

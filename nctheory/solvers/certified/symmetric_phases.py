@@ -163,7 +163,8 @@ def apg_phase(smooth: GroupedSmooth, u, B, beta, best: Best, tol: float, budget:
         step *= _STEP_GROW
         gap = best.rel_gap()
         if log is not None and (it <= 3 or it % 50 == 0 or gap <= max(tol, best.floor(C))):
-            log(f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} step*L={step * smooth.lipschitz:.3g}")
+            log(f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
+                f"step*L={step * smooth.lipschitz:.3g}")
         if gap <= max(tol, best.floor(C)):
             return Outcome(it, "converged")
         if clock.expired():
