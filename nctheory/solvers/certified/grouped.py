@@ -134,11 +134,17 @@ class GroupedSolution:
         return None
 
     def singular_values(self) -> tuple[np.ndarray, np.ndarray]:
-        """Singular values of :math:`Y = W\\bar HD^{1/2}` with multiplicities (descending)."""
+        """Singular values of :math:`Y = W\\bar HD^{1/2}` with multiplicities (descending): those the solver
+        recovered (``extra``; dropped ones are exact zeros), else computed from :attr:`Y`."""
+        if "singular_values" in self.extra and "multiplicities" in self.extra:
+            return np.asarray(self.extra["singular_values"]), np.asarray(self.extra["multiplicities"])
         return self.Y.singular_values()
 
     @property
     def rank(self) -> int:
+        """Number of nonzero singular values of Y, with multiplicity (the width of the balanced factors)."""
+        if "rank" in self.extra:
+            return int(self.extra["rank"])
         values, mult = self.singular_values()
         return int(mult[values > 0].sum())
 
@@ -232,12 +238,14 @@ def _expanded(sol: GroupedSolution) -> Solution:
     kappa = (problem.lambda_h / problem.lambda_w) ** 0.25
     sqrt_m = np.sqrt(st.counts.astype(np.float64))
     UB, sB, VBt = np.linalg.svd(sol.Y.core)
-    keep = sB > 0
+    u = sol.Y.perp
+    # the core's rank as recovered (a re-computed SVD of the rebuilt core has its zeros at rounding level)
+    core_rank = sol.rank - int((st.counts - 1)[u != 0.0].sum())
+    keep = np.arange(sB.size) < core_rank
     Q = np.zeros((K, st.C))
     Q[np.arange(K), st.group_of] = 1.0 / sqrt_m[st.group_of]
     cols_w = [Q @ (UB[:, keep] * np.sqrt(sB[keep]))]
     cols_h = [Q @ (VBt[keep].T * np.sqrt(sB[keep]))]
-    u = sol.Y.perp
     for g in range(st.C):
         if u[g] == 0.0:
             continue

@@ -257,6 +257,17 @@ def _recover(problem, structure, smooth, best: Best, tol, max_iter, clock, reaso
     u = np.where(smooth.active, best.u, 0.0)
     r = best.UB.shape[1]
     sB, UB, VBt = best.sB[:r], best.UB, best.VBt
+    if problem.loss.shift_invariant and r:
+        # ℓ(z + c1) = ℓ(z): removing the common component of every column, Z̄ -> (I - J/K)Z̄, keeps each class's
+        # loss and cannot raise the nuclear norm (‖PX‖_* <= ‖P‖_2‖X‖_* for the orthogonal projection P); in the
+        # core it is B -> (I - √m√mᵀ/K)B.  It removes the flat direction the iterations leave at a small level
+        # (so the rank no longer depends on it), and the objective below is that of the projected point.
+        sqrt_m = smooth.sqrt_m
+        Bp = (UB * sB) @ VBt
+        Bp = Bp - np.outer(sqrt_m, sqrt_m @ Bp) / float(structure.K)
+        UBp, sBp, VBtp = np.linalg.svd(Bp)
+        keep = sBp > 0
+        sB, UB, VBt = sBp[keep], UBp[:, keep], VBtp[keep]
     top = max(float(np.max(np.abs(u))), float(sB.max()) if r else 0.0)
     cutoff = RANK_RTOL * (C + 1) * top  # indistinguishable from the rounding of a C × C SVD (cf. numerical_rank)
     u = np.where(np.abs(u) > cutoff, u, 0.0)
@@ -308,7 +319,10 @@ def _recover(problem, structure, smooth, best: Best, tol, max_iter, clock, reaso
     if rank_exceeds_d:
         message += (f"; rank {rank} of the R2 solution exceeds d = {problem.d}: R2 is only a relaxation of the UFM "
                     "with this d")
-    values, mult = Y.singular_values()
+    values = np.concatenate([np.abs(u), sB, np.zeros(C - sB.size)])  # exactly those of the returned point
+    mult = np.concatenate([structure.counts - 1, np.ones(C, dtype=np.int64)])
+    order = np.argsort(-values, kind="stable")
+    values, mult = values[order], mult[order]
     extra = {
         "groups": structure.to_json(),
         "singular_values": values,
