@@ -13,13 +13,19 @@ The bias enters only through :math:`(Uc)^\top b`; minimised over b together with
 penalty it gives the *bias term*
 
 * no bias: 0 (b = 0);
-* regularized, :math:`+\frac{\lambda_b}2\|b\|^2`: :math:`\min_b (Uc)^\top b + \frac{\lambda_b}2\|b\|^2 = -\|Uc\|^2/(2\lambda_b)`;
+* regularized, :math:`+\frac{\lambda_b}2\|b\|^2`:
+  :math:`\min_b (Uc)^\top b + \frac{\lambda_b}2\|b\|^2 = -\|Uc\|^2/(2\lambda_b)`;
 * free: 0 if :math:`Uc = 0`, else :math:`-\infty`.  The dual point is moved onto :math:`Uc = 0` by the
   loss's ``dual_zero_bias``; in float64 the residual :math:`\|Uc\|` is then at rounding level (it is
   checked, :data:`FREE_BIAS_RTOL`), so for a free bias the bound holds up to rounding of the dual
   point, as does the certified solver's own certificate.
 
 What remains, :math:`\sum_j c_j u_j^\top z_j`, is bounded below by each module for its own feasible set.
+
+A loss accepts dual points within rounding of its domain (CE: column sums within :math:`64K\varepsilon` of 0,
+relative to the column's mass).  Such a point is within rounding of a point of the domain, whose bound
+differs by terms of the size of that rounding times the logits' scale -- relative to the mass of the
+dual point, hence to the objective, even when both are tiny -- which the rounding allowance covers.
 The loss term is evaluated by the loss (:meth:`~nctheory.model.losses.base.CapabilityMethods.neg_conjugate`,
 which for CE works in u-space so that it stays accurate relative to a tiny objective), together with
 its magnitude (the size of its rounding, :meth:`conjugate_scale` where the loss has it).

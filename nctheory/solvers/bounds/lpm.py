@@ -32,7 +32,8 @@ leaves the term :math:`\sum_k\pi_k u_k^\top W\bar h_k = \langle U\operatorname{d
 
 .. math::
 
-    F \ge \mathrm{LB}(U) = -\sum_k\pi_k\ell^*(u_k, k) + \text{bias term}(U) - K\sqrt{E_WE_H}\,\sigma_1(U\operatorname{diag}\pi).
+    F \ge \mathrm{LB}(U) = -\sum_k\pi_k\ell^*(u_k, k) + \text{bias term}(U)
+        - K\sqrt{E_WE_H}\,\sigma_1(U\operatorname{diag}\pi).
 
 This is the exact dual of :math:`\min f(Z)` over :math:`\|Z\|_* \le K\sqrt{E_WE_H}` (the set of products
 :math:`W\bar H` within the budgets when d ≥ K), so it is tight at the optimum.

@@ -16,7 +16,8 @@ Bound
 Fenchel–Young with :math:`u_k \in \operatorname{dom}\ell^*(\cdot, k)` leaves
 :math:`\langle W, U\operatorname{diag}(\pi)\bar H^\top\rangle + \frac{\lambda_W}2\|W\|^2`, whose minimum over W is
 :math:`-\frac1{2\lambda_W}\|U\operatorname{diag}(\pi)\bar H^\top\|_F^2 = -\langle B, G\rangle` with
-:math:`B = \frac1{2\lambda_W}\operatorname{diag}(\pi)U^\top U\operatorname{diag}(\pi)` and :math:`G = \bar H^\top\bar H`.
+:math:`B = \frac1{2\lambda_W}\operatorname{diag}(\pi)U^\top U\operatorname{diag}(\pi)` and
+:math:`G = \bar H^\top\bar H`.
 With :math:`A = \frac{\lambda_H}2 D` (D = diag(n)) and :math:`C = A - B`,
 
 .. math::

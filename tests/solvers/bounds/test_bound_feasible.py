@@ -4,7 +4,6 @@ from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
-import pytest
 from bound_helpers import budget_st, seed_st, solution_of
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -42,7 +42,8 @@ def test_etf_norm_identity_matches_both_explicit_classifiers(K, extra, e_w, seed
 @given(sizes=sizes_st, constraint=st.sampled_from(["per-sample", "average", "penalty"]), e_h=budget_st,
        lam=lam_st, seed=seed_st)
 def test_inner_minimum_is_the_minimum_over_feasible_class_means(sizes, constraint, e_h, lam, seed):
-    """The closed-form feature term equals sum_k g_k.h_k + penalty at its minimiser and is below it anywhere feasible."""
+    """The closed-form feature term equals sum_k g_k.h_k + penalty at its minimiser, and is below it anywhere
+    feasible."""
     p = _problem(sizes, constraint, e_h=e_h, lambda_h=lam)
     K, pi, n = p.K, p.weights, p.n
     rng = np.random.default_rng(seed)

@@ -42,7 +42,7 @@ def test_minimum_over_the_classifier_is_minus_B_dot_G(K, d, lam, seed):
     assert all(value <= inner(W_star + rng.standard_normal(W_star.shape)) for _ in range(10))
 
 
-@settings(max_examples=12)
+@settings(max_examples=10)
 @given(sizes=sizes_st, lam=lam_st, ratio=st.floats(0.3, 3.0), loss=st.sampled_from(["ce", "mse"]), seed=seed_st)
 def test_bound_from_any_logits_is_below_every_relu_feasible_value(sizes, lam, ratio, loss, seed):
     """Validity: the dual point comes from random logits (scaled down until the split verifies); every ReLU-feasible
@@ -58,7 +58,7 @@ def test_bound_from_any_logits_is_below_every_relu_feasible_value(sizes, lam, ra
         W = rng.standard_normal((K, d)) * rng.random() * 3
         H = np.abs(rng.standard_normal((d, N))) * rng.random() * 3
         assert lb <= sample_objective(p, W, H, np.zeros(K))
-    ref = SOLVERS["factored"].solve(p)
+    ref = SOLVERS["factored"].solve(p, restarts=3)  # any feasible value will do here
     assert lb <= ref.objective
 
 
