@@ -3,16 +3,17 @@ r"""Check that the built documentation renders its formulas with the network off
 
 Usage::
 
-    python docs/check_offline_math.py HTML_DIR [PAGE ...] [--shots DIR] [--json]
+    python docs/check_offline_math.py HTML_DIR [PAGE ...] [--shots DIR] [--window W,H] [--json]
 
 ``HTML_DIR`` is a finished Sphinx HTML build (this script builds nothing).  ``PAGE`` are
 paths relative to it (default: every page whose HTML contains a Sphinx math element).
-For each page the script runs headless Chromium twice on the ``file://`` URL, with a
-fresh profile and no network:
+For each page the script runs headless Chromium once on the ``file://`` URL, with a
+fresh profile and no network, and lets ``--virtual-time-budget`` milliseconds of page time
+pass, so that MathJax has run; then Chromium
 
-* ``--dump-dom`` after ``--virtual-time-budget`` milliseconds of page time, so the DOM is
-  read after MathJax has run;
-* ``--screenshot`` of the same page (a PNG per page in ``--shots``; look at them).
+* dumps the DOM (``--dump-dom``), which the script analyses, and
+* takes a screenshot (``--screenshot``; one PNG per page in ``--shots``, of the top
+  ``--window`` pixels of the page: look at them).
 
 Network off means: the browser runs in a new, empty network namespace (``unshare -n``,
 when the system allows it; root in a container usually does), and in any case every host
@@ -34,9 +35,10 @@ From the DOM it counts, per page:
 ``script``
     the MathJax script the page loads, and whether it is local (inside ``HTML_DIR``).
 
-A page passes when ``math > 0``, every math element is rendered, ``raw == 0``,
-``errors == 0`` and the script is local.  Exit status: 0 every page passed, 1 some page
-failed, 2 bad usage (no such directory, no Chromium, no page with math).
+A page with math passes when every math element is rendered, ``raw == 0``, ``errors == 0``
+and the script is local; a page without math (given by name) is reported as such and
+passes.  Exit status: 0 every page passed, 1 some page failed, 2 bad usage (no such
+directory, no Chromium, no page with math).
 
 Chromium is found as ``--chromium``, ``$CHROMIUM`` or ``chromium`` /
 ``chromium-browser`` / ``google-chrome`` on ``PATH`` (Debian: ``apt-get install chromium``).
@@ -72,6 +74,8 @@ CHROMIUM_FLAGS = (
 )
 #: Page time (ms) Chromium lets pass before it dumps the DOM or takes the screenshot.
 DEFAULT_BUDGET_MS = 10_000
+#: Screenshot size (width,height in CSS pixels): the top of a page, sidebar included.
+DEFAULT_WINDOW = "1280,1600"
 #: Wall-clock limit (s) of one Chromium run.
 TIMEOUT_S = 120
 #: Text that means a formula was left as TeX source.
@@ -91,6 +95,7 @@ class PageReport:
     script_local: bool = False
     screenshot: str | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -166,7 +171,8 @@ def analyse_dom(dom: str, page: str, html_dir: Path) -> PageReport:
         rep.script = scan.scripts[0]
         rep.script_local = _is_local(rep.script, html_dir / page)
     if rep.math == 0:
-        rep.problems.append("no math element on the page")
+        rep.notes.append("no math element on the page: nothing to render")
+        return rep
     if rep.rendered < rep.math:
         rep.problems.append(f"{rep.math - rep.rendered} of {rep.math} math elements not rendered")
     if rep.raw:
@@ -219,23 +225,23 @@ def run_chromium(chromium: str, url: str, extra: list[str], *, budget_ms: int, p
 
 def check_page(chromium: str, html_dir: Path, page: str, shots: Path | None, *,
                budget_ms: int = DEFAULT_BUDGET_MS, prefix: list[str] | None = None,
-               window: str = "1280,1600") -> PageReport:
-    """Dump the DOM and screenshot one page (module doc)."""
+               window: str = DEFAULT_WINDOW) -> PageReport:
+    """Dump the DOM of one page and, with ``shots``, screenshot it in the same Chromium run (module doc)."""
     prefix = _offline_prefix() if prefix is None else prefix
     url = (html_dir / page).resolve().as_uri()
-    try:
-        dom = run_chromium(chromium, url, ["--dump-dom"], budget_ms=budget_ms, prefix=prefix)
-    except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        return PageReport(page=page, problems=[f"DOM dump failed: {exc}"])
-    rep = analyse_dom(dom, page, html_dir)
+    extra = ["--dump-dom"]
+    png = None
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
         png = shots / (page.replace("/", "__").removesuffix(".html") + ".png")
-        try:
-            run_chromium(chromium, url, [f"--screenshot={png}", f"--window-size={window}",
-                                         "--hide-scrollbars"], budget_ms=budget_ms, prefix=prefix)
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            rep.problems.append(f"screenshot failed: {exc}")
+        png.unlink(missing_ok=True)
+        extra += [f"--screenshot={png}", f"--window-size={window}", "--hide-scrollbars"]
+    try:
+        dom = run_chromium(chromium, url, extra, budget_ms=budget_ms, prefix=prefix)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return PageReport(page=page, problems=[f"chromium failed: {exc}"])
+    rep = analyse_dom(dom, page, html_dir)
+    if png is not None:
         if png.is_file():
             rep.screenshot = str(png)
         else:
@@ -263,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shots", type=Path, default=None,
                     help="directory for one screenshot per page (default: a new temporary directory)")
     ap.add_argument("--chromium", default=None, help="Chromium executable")
+    ap.add_argument("--window", default=DEFAULT_WINDOW,
+                    help=f"screenshot size WIDTH,HEIGHT (default {DEFAULT_WINDOW}; a larger height shows more)")
     ap.add_argument("--budget-ms", type=int, default=DEFAULT_BUDGET_MS,
                     help=f"page time before reading the DOM (default {DEFAULT_BUDGET_MS})")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -286,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     shots = args.shots or Path(tempfile.mkdtemp(prefix="nct-math-shots-"))
     prefix = _offline_prefix()
-    reports = [check_page(chromium, html_dir, p, shots, budget_ms=args.budget_ms, prefix=prefix) for p in pages]
+    reports = [check_page(chromium, html_dir, p, shots, budget_ms=args.budget_ms, prefix=prefix, window=args.window)
+               for p in pages]
     network = "unshare -n (an empty network namespace)" if prefix else "host resolver blocked (no unshare)"
     if args.json:
         print(json.dumps({"html_dir": str(html_dir), "chromium": chromium, "network_off": network,
@@ -297,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             state = "ok  " if r.ok else "FAIL"
             print(f"{state} {r.page:<40} math {r.math:4d}  rendered {r.rendered:4d}  raw {r.raw:3d}  "
                   f"errors {r.errors:2d}  script {'local' if r.script_local else r.script}")
-            for problem in r.problems:
-                print(f"       - {problem}")
+            for line in r.problems + r.notes:
+                print(f"       - {line}")
     return 0 if all(r.ok for r in reports) else 1
 
 
