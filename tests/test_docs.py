@@ -204,6 +204,16 @@ def test_verdict_examples_on_the_page_give_those_verdicts():
         assert v.verdict == verdict, (command, v.verdict, v.reason)
 
 
+def test_require_certified_note_matches_the_cli():
+    """The verdicts page says whether ``--require-certified`` is a CLI option; the parser decides."""
+    subs = gen_cli.subcommands(cli.build_parser())
+    has_flag = any("--require-certified" in action.option_strings for action in subs["verify"][0]._actions)
+    text = " ".join((DOCS / "verdicts.rst").read_text(encoding="utf-8").split())
+    says_missing = "not yet an option of the command line" in text
+    assert has_flag != says_missing, ("the CLI has --require-certified now: remove the note on the verdicts page"
+                                      if has_flag else "the page must say the CLI lacks --require-certified")
+
+
 def _keys(obj):
     """The shape of a JSON value: dict keys recursively, a list by its first element."""
     if isinstance(obj, dict):
