@@ -211,6 +211,8 @@ BLOCK = Claim(
     defaults=lambda: [Problem(sizes=(40, 40, 10, 10, 2), lambda_w=1e-3, lambda_h=2e-3, bias="regularized",
                               lambda_b=1e-3)],
     tolerances=acc.BLOCK_TOLERANCES,
+    symbolic=symbolic.block_forms,
+    numeric=symbolic.block_numeric,
     solver_options=CERTIFIED_OPTIONS,
 )
 

@@ -36,8 +36,51 @@ def threshold_numeric() -> dict:
     }
 
 
+# ------------------------------------------------------------------------------ HL-block
+def block_forms() -> dict:
+    """The block parametrisation of the two-cluster optimum (columns of Z̄ sum to 0) and the singular values of Y."""
+    return {
+        "q_A": -(s_A + K_B * r_A) / K_A,
+        "q_B": -(s_B + K_A * r_B) / K_B,
+        "x_A": sp.sqrt(n_A) * s_A,
+        "x_B": sp.sqrt(n_B) * s_B,
+        "sigma3": sp.sqrt((K_A + K_B) * (K_B * n_A * r_A ** 2 + K_A * n_B * r_B ** 2)),
+    }
+
+
+def block_zbar(ka: int, kb: int) -> sp.Matrix:
+    r"""The claim's block :math:`\bar Z` for ``ka`` classes in A (first) and ``kb`` in B, from :func:`block_forms`:
+    own entry s + q, same-cluster entries q, other-cluster entries r (column k = class k)."""
+    F = {k: v.subs({K_A: ka, K_B: kb}) for k, v in block_forms().items()}
+    Kt = ka + kb
+
+    def entry(i, j):
+        ci, cj = i < ka, j < ka  # row class i, column class j: is it in A?
+        if cj:
+            return (s_A if i == j else 0) + F["q_A"] if ci else r_A
+        return (s_B if i == j else 0) + F["q_B"] if not ci else r_B
+
+    return sp.Matrix(Kt, Kt, entry)
+
+
+def block_numeric() -> dict:
+    from nctheory.claims.sources.hong_ling import formulas as f
+    from nctheory.claims.sources.hong_ling.kkt import TwoClusterKKT
+
+    def point(sa, sb, ra, rb, ka, kb, na, nb):
+        return TwoClusterKKT(s_A=sa, s_B=sb, r_A=ra, r_B=rb, delta=0.0, kappa=0.0, branch="", residual=0.0,
+                             objective=0.0, roots=1, K_A=int(ka), K_B=int(kb), n_A=na, n_B=nb, lam=1.0,
+                             bias="none", lambda_b=0.0)
+
+    args = (s_A, s_B, r_A, r_B, K_A, K_B, n_A, n_B)
+    return {name: ((lambda *a, name=name: getattr(point(*a), name)), args) for name in ("q_A", "q_B", "x_A", "x_B")} | {
+        "sigma3": (lambda ra, rb, ka, kb, na, nb: f.sigma3(int(ka), int(kb), na, nb, ra, rb),
+                   (r_A, r_B, K_A, K_B, n_A, n_B))}
+
+
 # ------------------------------------------------------------------------------ HL-angles
-def _margins():
+def margins():
+    """(K, E_A, E_B, m_A, m_B) of the two-cluster block point (kkt_system module doc), as sympy expressions."""
     Kt = K_A + K_B
     tA = ((K_A - 1) * s_A - Kt * r_A) / K_A
     tB = ((K_B - 1) * s_B - Kt * r_B) / K_B
@@ -49,7 +92,7 @@ def _margins():
 
 
 def angles_forms() -> dict:
-    Kt, EA, EB, mA, mB = _margins()
+    Kt, EA, EB, mA, mB = margins()
     xA, xB = sp.sqrt(n_A) * s_A, sp.sqrt(n_B) * s_B
     sig3 = sp.sqrt(Kt * (K_B * n_A * r_A ** 2 + K_A * n_B * r_B ** 2))
     L = (n_A * K_A / N_AB) * sp.log(EA) + (n_B * K_B / N_AB) * sp.log(EB) \
