@@ -235,7 +235,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_threshold(args) -> int:
-    from nctheory.claims import hong_ling
+    from nctheory.claims.sources import hong_ling
 
     problem = problem_from_args(args)
     clusters = hong_ling.collapse_clusters(problem)

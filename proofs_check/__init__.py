@@ -17,6 +17,8 @@ MODULES = (
     "proofs_check.dln_mse_deep",
     "proofs_check.hong_ling_threshold",
     "proofs_check.hong_ling_block",
+    "proofs_check.hong_ling_angles",
+    "proofs_check.hong_ling_zero",
     "proofs_check.zhu_balanced",
     "proofs_check.relu_margins",
     "proofs_check.seli_step",

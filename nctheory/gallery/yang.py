@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from nctheory.claims import hong_ling as hl
+from nctheory.claims.sources import hong_ling as hl
 from nctheory.claims import yang as yg
 from nctheory.diagnostics import classifier_gradient_pull_push
 from nctheory.gallery.agreement import AgreementLog
