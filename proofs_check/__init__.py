@@ -19,6 +19,8 @@ MODULES = (
     "proofs_check.hong_ling_block",
     "proofs_check.zhu_balanced",
     "proofs_check.relu_margins",
+    "proofs_check.yang_fixed_etf",
+    "proofs_check.fang_lpm",
     "proofs_check.seli_step",
 )
 
