@@ -9,7 +9,7 @@ dot-regression gradient is pull only.
 
 import sympy as sp
 
-from nctheory.claims.sources.yang.symbolic import (E_H, E_W, K, KAPPA, N, c, ce_forms, dr_forms, lambda_H, pi_k, t,
+from nctheory.claims.sources.yang.symbolic import (E_H, E_W, K, KAPPA, c, ce_forms, dr_forms, lambda_H, pi_k, t,
                                                    variants_forms)
 
 CE, DR, VAR = ce_forms(), dr_forms(), variants_forms()

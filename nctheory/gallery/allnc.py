@@ -28,7 +28,7 @@ import numpy as np
 
 from nctheory.claims import allnc as an
 from nctheory.claims import hong_ling as hl
-from nctheory.claims import yang as yg
+from nctheory.claims.sources import yang as yg
 from nctheory.diagnostics import from_solution
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label

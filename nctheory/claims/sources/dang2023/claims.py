@@ -24,7 +24,7 @@ from nctheory.claims.sources.dang2023.layers import layer_imbalance
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.geometry import centering
 from nctheory.model import Bias, Problem
-from nctheory.observe import H_of, W_of, bias_of, grams, read, zbar
+from nctheory.observe import H_of, bias_of, grams, read, zbar
 
 SOURCE = ("Dang, Tran, Osher, Tran-The, Ho, Nguyen: Neural Collapse in Deep Linear Networks: "
           "From Balanced to Imbalanced Data, arXiv 2301.00437")

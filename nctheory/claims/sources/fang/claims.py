@@ -85,7 +85,7 @@ def _collapse_predict(problem: Problem) -> Prediction:
     e_w, e_h = budgets(problem)
     R0 = predicted_onset(sol.K_A, sol.K_B, e_w * e_h)
     state = "collapsed (s_B = 0)" if sol.minority_collapsed else f"separated (s_B = {sol.s_B:.4g})"
-    # the symmetric Z meets the nuclear-norm budget with equality (reduction module doc): a feasible point
+    # the symmetric Z meets the nuclear-norm budget to ~5e-14 relative (reduction module doc): a feasible point's value
     return Prediction("fang/minority-collapse", problem, q, notes=f"R = {sol.R:.6g}, onset R0 = {R0:.8g}: minority "
                       + state, objective=q["objective"])
 

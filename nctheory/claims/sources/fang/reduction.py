@@ -3,8 +3,10 @@ r"""The two-cluster LPM optimum by a multiplier search on the penalised reductio
 For a multiplier μ the penalised reduction :math:`P_\mu` (:class:`~.two_cluster.Penalized`, bounds
 :math:`s_A, s_B, q \ge 0`) is minimised by projected Newton (:func:`~.newton.penalized_solve`, warm-started); μ is
 found by Brent's method in log μ so that the budget holds with equality, :math:`\|Z\|_* = K\sqrt{E_WE_H}` (the
-budget used decreases in μ).  The resulting Z meets the budget to rounding (relative ~1e-16), so its objective is
-that of a feasible point of the LPM.
+budget used decreases in μ).  The resulting Z meets the budget to root-finding accuracy (measured
+:math:`|\|Z\|_*/\rho - 1| \le 4.7\times10^{-14}` over 300 random instances); scaling it into the budget changes the
+objective by at most :math:`\mu\rho\cdot 5\times10^{-14}`, far below the engine's value-refutation margin
+(relative 1e-9), so its objective stands for that of a feasible point of the LPM.
 """
 
 from __future__ import annotations
