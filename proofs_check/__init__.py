@@ -22,6 +22,7 @@ MODULES = (
     "proofs_check.yang_fixed_etf",
     "proofs_check.fang_lpm",
     "proofs_check.seli_step",
+    "proofs_check.symmetric_split",
 )
 
 
