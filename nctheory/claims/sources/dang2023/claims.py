@@ -24,7 +24,7 @@ from nctheory.claims.sources.dang2023.layers import layer_imbalance
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.geometry import centering
 from nctheory.model import Bias, Problem
-from nctheory.observe import H_of, bias_of, grams, read, zbar
+from nctheory.observe import H_of, bias_of, grams, zbar
 
 SOURCE = ("Dang, Tran, Osher, Tran-The, Ho, Nguyen: Neural Collapse in Deep Linear Networks: "
           "From Balanced to Imbalanced Data, arXiv 2301.00437")
@@ -61,7 +61,11 @@ def predict_mse_authors_code(problem: Problem) -> Prediction:
 
 
 def mse_observe(problem: Problem, solution) -> dict:
-    """The MSE quantities on a solution (W is the product P of the layers; layers from ``extra['layers']``)."""
+    """The MSE quantities on a solution (W is the product P of the layers; layers from ``extra['layers']``).
+
+    Dense arrays throughout, as predicted: a compact symmetric-solver answer is read through its dense expansion
+    (its ``W``, ``H_mean``, ``logits_mean``), not through the grouped readers.
+    """
     gram_PP, gram_HH = grams(solution)
     sigma = np.diag(gram_PP).copy()
     out = {
@@ -70,7 +74,7 @@ def mse_observe(problem: Problem, solution) -> dict:
         "gram_PP": gram_PP,
         "gram_HH": gram_HH,
         "gram_PH": zbar(solution),
-        "logits_mean": read("logits_mean", problem, solution),
+        "logits_mean": np.asarray(solution.logits_mean, dtype=np.float64),
         "objective": float(solution.objective),
     }
     if problem.bias == Bias.FREE:
@@ -129,7 +133,7 @@ def _ce_m1_observe(problem: Problem, solution) -> dict:
         "zero": bool(tw <= ZERO_RTOL * max(1.0, tw) and th <= ZERO_RTOL * max(1.0, th)),
         "gram_WW": gww,
         "gram_HH": ghh,
-        "logits_mean": read("logits_mean", problem, solution),
+        "logits_mean": np.asarray(solution.logits_mean, dtype=np.float64),
         "w_norm_sq": np.diag(gww).copy(),
         "h_norm_sq": np.diag(ghh).copy(),
         "bias": bias_of(solution),

@@ -14,7 +14,7 @@ from nctheory.claims.sources.dang2024.accuracy import TOLERANCES, ZERO_RTOL
 from nctheory.claims.sources.dang2024.formulas import constants, relu_quantities
 from nctheory.geometry import centering
 from nctheory.model import Bias, Features, Problem
-from nctheory.observe import H_of, W_of, grams, read
+from nctheory.observe import H_of, W_of, grams
 
 SOURCE = ("Dang, Tran, Nguyen, Ho: Neural Collapse for Cross-entropy Class-Imbalanced Learning with "
           "Unconstrained ReLU Feature Model, arXiv 2401.02058")
@@ -51,7 +51,7 @@ def relu_observe(problem: Problem, solution) -> dict:
     K = problem.K
     C, _ = constants(problem)
     W, Hm = W_of(solution), H_of(solution)
-    Z = read("logits_mean", problem, solution)
+    Z = np.asarray(solution.logits_mean, dtype=np.float64)
     gram_WW, gram_HH = grams(solution)
     h_sq = np.diag(gram_HH).copy()
     w_sq = np.diag(gram_WW).copy()
