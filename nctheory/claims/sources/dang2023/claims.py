@@ -160,8 +160,8 @@ MSE_IMBALANCED = Claim(
     source=SOURCE,
     provenance=("abstract", "authors-code", "derived"),
     statement=(
-        "Deep linear UFM, MSE, no bias, any class sizes, any depth M (canonical convention; the paper's "
-        "averaged feature penalty is lambda_H^paper = N lambda_H). Every global minimizer has NC1, "
+        "Deep linear UFM, MSE, no bias, any class sizes, any depth M (canonical convention; Dang et al. also sum "
+        "the feature penalty over the samples, so no conversion: catalogue §9). Every global minimizer has NC1, "
         "P P^T = diag(sigma_k), Hbar^T Hbar = diag(sigma_k/(sigma_k+N lambda_H)^2), "
         "P Hbar = diag(sigma_k/(sigma_k+N lambda_H)), balanced layers W_{i+1}^T W_{i+1} = W_i W_i^T, and "
         "optimal value sum_k [n_k lambda_H/(2(sigma_k+N lambda_H)) + M lambda_W s_k^2/2], sigma_k = c s_k^(2M). "

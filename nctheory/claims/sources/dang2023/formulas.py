@@ -1,7 +1,7 @@
 r"""Dang et al. 2023's deep-linear MSE solution in closed form (catalogue §3), canonical convention.
 
-The paper averages the feature penalty (:math:`\lambda_H^{\rm paper} = N\lambda_H`, see
-:meth:`Problem.from_averaged_feature_penalty`).  With one :math:`\lambda_W` on every layer the catalogue's
+Dang et al. write the feature penalty :math:`\frac{\lambda_H}2\|H\|_F^2` summed over the samples, as the canonical
+convention does (catalogue §9), so no conversion applies.  With one :math:`\lambda_W` on every layer the catalogue's
 constant :math:`c = \lambda_{W_1}^{M-1}/(\lambda_{W_2}\cdots\lambda_{W_M})` is 1.
 
 Bias-free, any sizes: :math:`PP^\top = \operatorname{diag}(\sigma_k)`,
