@@ -21,6 +21,8 @@ MODULES = (
     "proofs_check.hong_ling_zero",
     "proofs_check.zhu_balanced",
     "proofs_check.relu_margins",
+    "proofs_check.yang_fixed_etf",
+    "proofs_check.fang_lpm",
     "proofs_check.seli_step",
     "proofs_check.symmetric_split",
 )

@@ -272,9 +272,6 @@ def test_conventions_page_sums_the_feature_penalty_for_zhu_and_dang(built):
             assert wrong not in flat, (page, wrong)
 
 
-@pytest.mark.xfail(strict=True, reason="nctheory/claims/dang2023.py (module doc and the statement of "
-                                       "dang2023/mse-imbalanced) still says the paper averages the feature "
-                                       "penalty (catalogue §9: it sums); remove this mark once fixed there")
 def test_claim_catalogue_agrees_that_dang2023_sums_the_feature_penalty(built):
     out, _ = built
     text = " ".join(_page_text(out, "claims.html").split())

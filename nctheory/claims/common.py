@@ -18,7 +18,7 @@ import numpy as np
 
 from nctheory.claims.base import Requires, Tolerance, bias_distance_bound
 from nctheory.claims.conditions import dim_at_least_k_minus_1
-from nctheory.observe import H_of, centred_classifier
+from nctheory.observe import H_of, centred_classifier, is_grouped
 
 #: The CE UFM (reduction R2 exact).
 CE_UFM = Requires.ufm("ce", conditions=(dim_at_least_k_minus_1,))
@@ -71,6 +71,14 @@ REGULARIZED_BIAS_TOLERANCE = Tolerance(3e-7, 0.0,
 
 
 # ------------------------------------------------------------------------------ the observation gauge
+def centring_of(structure):
+    r""":math:`S = I - J/K` as a :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix` of ``structure``."""
+    from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+
+    C = structure.C
+    return GroupedMatrix.from_entries(structure, np.ones(C), np.full((C, C), -1.0 / structure.K))
+
+
 def centred_logits(solution) -> np.ndarray:
     r"""Bias-free mean logits with the mean classifier removed, :math:`SW\bar H` (K × K, column k = class k).
 
@@ -79,12 +87,19 @@ def centred_logits(solution) -> np.ndarray:
     A solver's departure from it lies in a direction where the objective is flat to second order (curvature
     ~λσ₁(Y)): a certified solve carries a mean classifier of size ~sqrt(gap/(λσ₁)) (measured ~5e-4 at rel gap
     1e-10, K = 2, λ = 1e-3).  Observing in this gauge projects that solver noise out instead of comparing it.
+    On a compact (grouped) solution the result is the grouped matrix :math:`S\,W\bar H`.
     """
+    if is_grouped(solution):
+        return centring_of(solution.structure) @ solution.gram_WH
     return centred_classifier(solution) @ H_of(solution)
 
 
 def centred_grams(solution) -> tuple[np.ndarray, np.ndarray]:
-    r""":math:`((SW)(SW)^\top, \bar H^\top\bar H)`, symmetrised (see :func:`centred_logits` for the gauge)."""
+    r""":math:`((SW)(SW)^\top, \bar H^\top\bar H)`, symmetrised (see :func:`centred_logits` for the gauge);
+    grouped matrices for a compact solution."""
+    if is_grouped(solution):
+        S = centring_of(solution.structure)
+        return S @ solution.gram_WW @ S, solution.gram_HH
     W = centred_classifier(solution)
     H = H_of(solution)
     GW, GH = W @ W.T, H.T @ H

@@ -19,7 +19,7 @@ from nctheory.claims.sources.hong_ling.formulas import collapse_clusters, epsilo
 from nctheory.claims.sources.hong_ling.requirements import THRESHOLD_REQUIRES
 from nctheory.claims.sources.hong_ling.structure import logit_etf_distance
 from nctheory.model import Problem
-from nctheory.observe import bias_of
+from nctheory.observe import bias_of, flat
 from nctheory.threshold import Onset, bisect_onset
 
 #: Within-cluster spectral ratio ‖P_cYP_c‖₂/‖Y‖₂ at or below which the locator calls a cluster collapsed
@@ -156,7 +156,7 @@ class SequenceCheck:
     message: str
 
 
-def epsilon_invariance(problem: Problem, factors=(1, 2, 4), *, tol: float = 1e-4, method: str = "certified",
+def epsilon_invariance(problem: Problem, factors=(1, 2, 4), *, tol: float = 1e-4, method: str = "auto",
                        **solver_options) -> SequenceCheck:
     r"""Solve :func:`epsilon_family` and check that the mean logits :math:`\bar Z` and the bias gaps agree.
 
@@ -175,7 +175,7 @@ def epsilon_invariance(problem: Problem, factors=(1, 2, 4), *, tol: float = 1e-4
         sol = solve(p, method=method, **solver_options)
         certified &= sol.status == "optimal"
         b = bias_of(sol)
-        cur = np.concatenate([centred_logits(sol).ravel(), b - b.mean()])
+        cur = np.concatenate([flat(centred_logits(sol)), b - b.mean()])
         ref = cur if ref is None else ref
         dev.append(float(np.abs(cur - ref).max() / max(1.0, float(np.abs(ref).max()))))
     dev = np.asarray(dev)
@@ -185,7 +185,7 @@ def epsilon_invariance(problem: Problem, factors=(1, 2, 4), *, tol: float = 1e-4
 
 
 def etf_direction_path(problem: Problem, factors=(1, 2, 4, 8, 16), *, noise: float = 1e-3,
-                       method: str = "certified", **solver_options) -> SequenceCheck:
+                       method: str = "auto", **solver_options) -> SequenceCheck:
     r"""λ = c/N with π fixed: sizes × t, both penalties × 1/t (c = λN of ``problem``); Z̄'s direction → ETF.
 
     ``values`` = :func:`~.structure.logit_etf_distance` per factor; ``ok`` if no value rises by more than

@@ -22,6 +22,9 @@ import math
 
 import numpy as np
 
+from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+from nctheory.solvers.certified.groups import GroupStructure
+
 from nctheory.model import Bias, Problem, equal_size_groups
 
 #: Newton on the zero-regime bias stops when max |softmax(b) − π + λ_b b| is below this (rounding level of
@@ -78,22 +81,32 @@ def bias_at_zero(problem: Problem) -> np.ndarray:
     No bias: 0.  Free bias: :math:`b = \log\pi` (centred; CE is shift invariant).  Regularized: Newton on
     :math:`\operatorname{softmax}(b) - \pi + \lambda_b b = 0` (strongly convex, from b = 0).
     """
-    K = problem.K
-    pi = problem.weights
+    # the optimal bias at Z̄ = 0 is constant on groups of equal-size classes (the problem is invariant under
+    # permuting them and strictly convex in b for a regularized bias); it is solved per group, so any K is cheap
+    groups = GroupStructure.from_problem(problem)
+    return groups.expand(_group_bias_at_zero(problem, groups))
+
+
+def _group_bias_at_zero(problem: Problem, groups) -> np.ndarray:
+    r"""Per-group optimal bias at :math:`\bar Z = 0`: Newton on :math:`p_g(\beta) - \pi_g + \lambda_b\beta_g = 0`,
+    :math:`p_g = e^{\beta_g}/\sum_h m_he^{\beta_h}`, with Jacobian :math:`p_g(\delta_{gh} - m_hp_h) + \lambda_b\delta_{gh}`."""
+    C = groups.C
+    m = groups.counts.astype(np.float64)
+    pi = groups.class_weights
     if problem.bias == Bias.NONE:
-        return np.zeros(K)
+        return np.zeros(C)
     if problem.bias == Bias.FREE:
         b = np.log(pi)
-        return b - b.mean()
-    b = np.zeros(K)
+        return b - float(m @ b) / float(m.sum())  # mean over classes 0
+    b = np.zeros(C)
     lb = problem.lambda_b
     for _ in range(200):
-        p = np.exp(b - b.max())
-        p /= p.sum()
+        e = np.exp(b - b.max())
+        p = e / float(m @ e)
         F = p - pi + lb * b
         if np.abs(F).max() < BIAS_NEWTON_TOL:
             break
-        J = np.diag(p) - np.outer(p, p) + lb * np.eye(K)
+        J = np.diag(p) - np.outer(p, m * p) + lb * np.eye(C)
         b = b - np.linalg.solve(J, F)
     return b
 
@@ -105,12 +118,16 @@ def zero_gradient_ratio(problem: Problem) -> float:
     :math:`(\sqrt{n_k}/N)(p - e_k)`, :math:`p = \operatorname{softmax}(b_0)`.  By convexity
     :math:`\bar Z = 0` is the global minimiser iff this ratio is ≤ 1.
     """
-    b0 = bias_at_zero(problem)
-    p = np.exp(b0 - b0.max())
-    p /= p.sum()
-    K = problem.K
-    G = (p[:, None] - np.eye(K)) * (np.sqrt(problem.n) / problem.N)[None, :]
-    return float(np.linalg.norm(G, 2) / problem.lam)
+    groups = GroupStructure.from_problem(problem)
+    b0 = _group_bias_at_zero(problem, groups)
+    m = groups.counts.astype(np.float64)
+    e = np.exp(b0 - b0.max())
+    p = e / float(m @ e)  # softmax probability of one class of each group
+    col = np.sqrt(groups.sizes.astype(np.float64)) / problem.N
+    # G = (p1ᵀ - I) diag(√n/N) is invariant under permuting equal-size classes: a grouped matrix, whose spectral
+    # norm needs no K × K matrix
+    G = GroupedMatrix.from_entries(groups, -col, p[:, None] * col[None, :])
+    return float(G.spectral_norm() / problem.lam)
 
 
 def zero_solution(problem: Problem) -> bool:
