@@ -13,6 +13,9 @@ violation's order, ~1e-10 relative):
   :math:`\frac1K\|\bar H\|_F^2 \le E_H`, each matrix scaled as a whole;
 * fixed ETF, ``"per-sample"``: every column :math:`\|\bar h_k\|^2 \le E_H` (each offending column scaled);
   ``"average"``: :math:`\frac1K\|\bar H\|_F^2 \le E_H`;
+* an answer with per-sample features H (``on="samples"``) is repaired on H itself -- each sample's
+  feature for the per-sample budget, :math:`\frac1K\sum_k\frac1{n_k}\sum_i\|h_{k,i}\|^2 \le E_H` for the
+  average one -- and its class means recomputed;
 * ReLU features: negative entries of :math:`\bar H` (and of H) set to 0;
 * UF-SVM (``method`` ``convex:uf-svm*``): margins :math:`\min_{j,c}(z_{y_j j} - z_{cj}) \ge 1`; W and H are
   both scaled by :math:`\sqrt{\mu}` with :math:`\mu \ge 1/\text{margin}`, which multiplies the margins by
@@ -39,13 +42,14 @@ from nctheory.solvers.result import Solution
 MAX_SCALINGS = 8
 
 
-def onto_budget(M: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
-    r"""``(M', f)``: ``M`` scaled by :math:`f \le 1` so that :math:`\|M'\|_F^2 \le` budget exactly (module doc)."""
+def onto_budget(M: np.ndarray, budget: float, weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    r"""``(M', f)``: ``M`` scaled by :math:`f \le 1` so that :math:`\sum_j w_j\|m'_j\|^2 \le` budget exactly
+    (module doc); without ``weights`` (one per column) the constraint is :math:`\|M'\|_F^2 \le` budget."""
     M = np.asarray(M, dtype=np.float64)
     safe = budget * (1.0 - 4.0 * max(M.size, 1) * EPS)
     factor = 1.0
     for _ in range(MAX_SCALINGS):
-        used = float(np.vdot(M, M))
+        used = float(np.vdot(M, M)) if weights is None else float(np.einsum("ij,ij->j", M, M) @ weights)
         if used <= safe:
             return M, factor
         f = float(np.sqrt(safe / used)) * (1.0 - 2.0 * EPS)
@@ -113,8 +117,12 @@ def repair(problem, solution: Solution) -> Solution:
             H_mean = np.maximum(H_mean, 0.0)
             record["relu_clip"] = True
     K = problem.K
+    # per-sample features (when the answer has them) carry the constraint; their class means follow
+    F = H if H is not None else H_mean
     if problem.constraint == Constraint.AVERAGE:
-        H_mean, f = onto_budget(H_mean, K * problem.e_h)
+        # (1/K) sum_k (1/n_k) sum_i ||h_ki||^2 <= E_H on samples, (1/K) sum_k ||hbar_k||^2 <= E_H on means
+        weights = 1.0 / (K * problem.n[problem.labels]) if H is not None else np.full(K, 1.0 / K)
+        F, f = onto_budget(F, problem.e_h, weights)
         if f != 1.0:
             record["feature_scale"] = f
         if problem.classifier == Classifier.LEARNED:
@@ -122,18 +130,23 @@ def repair(problem, solution: Solution) -> Solution:
             if f != 1.0:
                 record["classifier_scale"] = f
     elif problem.constraint == Constraint.PER_SAMPLE:
+        scales = np.ones(F.shape[1])
         cols = []
-        scales = np.ones(K)
-        for k in range(K):
-            col, scales[k] = onto_budget(H_mean[:, k], problem.e_h)
+        for j in range(F.shape[1]):
+            col, scales[j] = onto_budget(F[:, j], problem.e_h)
             cols.append(col)
         if np.any(scales != 1.0):
-            H_mean = np.stack(cols, axis=1)
+            F = np.stack(cols, axis=1)
             record["column_scales"] = scales.tolist()
     if not record:
         return solution
     if H is not None and ("feature_scale" in record or "column_scales" in record):
-        H = None  # per-sample features are not part of these models' answers; the class means are
+        from nctheory.solvers.convex._model import class_means
+
+        H = F
+        H_mean = class_means(problem, H)
+    elif H is None:
+        H_mean = F
     objective = _objective(problem, W, H_mean, b, H)
     extra = {**solution.extra, "feasibility_repair": {**record, "objective_before": solution.objective}}
     return replace(solution, W=W, H_mean=H_mean, H=H, logits_mean=W @ H_mean + b[:, None], objective=objective,

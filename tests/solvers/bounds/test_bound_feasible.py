@@ -4,6 +4,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from bound_helpers import budget_st, seed_st, solution_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,3 +94,22 @@ def test_certified_local_answers_are_exactly_feasible_too():
     q = Problem(sizes=(20, 20, 10, 10), constraint="average", e_w=1.0, e_h=1.0)
     sol = SOLVERS["factored"].solve(q)
     assert sol.certified and exact_sq(sol.H_mean) <= Fraction(q.K * q.e_h) and exact_sq(sol.W) <= Fraction(q.K)
+
+
+@pytest.mark.parametrize("constraint", ["per-sample", "average"])
+def test_per_sample_answers_are_repaired_on_their_samples(constraint):
+    """With per-sample features the budget is on the samples: each sample (per-sample) or the weighted sum
+    (1/K) sum_k (1/n_k) sum_i ||h_ki||^2 (average) lands inside exactly; H is kept and the class means follow."""
+    p = Problem(sizes=(3, 2, 1), classifier="fixed-etf", constraint=constraint, e_h=2.0)
+    rng = np.random.default_rng(0)
+    H = rng.standard_normal((3, p.N))
+    H *= np.sqrt(2.0 * (1 + 1e-9)) / np.linalg.norm(H, axis=0)  # every sample a hair over the budget
+    W = np.sqrt(1.5) * (np.eye(3) - 1 / 3)
+    sol = repair(p, solution_of(W, H[:, :3], H=H))
+    assert sol.H is not None and sol.H.shape == H.shape
+    if constraint == "per-sample":
+        assert all(exact_sq(sol.H[:, j]) <= Fraction(2.0) for j in range(p.N))
+    else:
+        used = sum((exact_sq(sol.H[:, j]) / (p.K * int(p.n[p.labels[j]])) for j in range(p.N)), Fraction(0))
+        assert used <= Fraction(2.0)
+    np.testing.assert_allclose(sol.H_mean, sol.H @ np.eye(p.K)[p.labels] / p.n, rtol=1e-15)
