@@ -1,0 +1,42 @@
+"""``nctheory claims``: every registered claim -- id, provenance, source, and its statement (wrapped)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from nctheory.cli.args import add_claims_option, add_json
+from nctheory.cli.output import emit_json
+
+#: Text width when stdout is not a terminal (and the cap on a wide one, for readability).
+WIDTH = 100
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("claims", help="list every registered claim with its statement")
+    add_claims_option(p)
+    add_json(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from nctheory.claims import PROVENANCE, all_claims
+
+    claims = all_claims()
+    if args.json:
+        emit_json([c.describe() for c in claims])
+        return 0
+    if not claims:
+        print("no claims registered")
+        return 0
+    width = min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
+    for c in claims:
+        refute = "  (registered to be refuted)" if c.expected == "false" else ""
+        print(f"{c.id}  [{','.join(c.provenance)}]{refute}")
+        print(textwrap.fill(f"source: {c.source}", width, initial_indent="    ", subsequent_indent="      "))
+        print(textwrap.fill(" ".join(c.statement.split()), width, initial_indent="    ", subsequent_indent="    "))
+        print()
+    print(f"{len(claims)} claims. Provenance tags:")
+    for k, v in PROVENANCE.items():
+        print(textwrap.fill(f"{k}: {v}", width, initial_indent="  ", subsequent_indent="    "))
+    return 0

@@ -1,0 +1,50 @@
+"""``nctheory solve``: solve one model instance to global optimality (JSON keys in DESIGN.md).
+
+Exit 0 when the answer is optimal (or the best of local solves, status ``local``), 3 otherwise
+(including a ``--time-limit`` that stopped the solver).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from nctheory.cli.args import add_json, add_problem_args, add_time_limit, problem_from_args
+from nctheory.cli.output import emit_json
+from nctheory.cli.preflight import preflight
+
+
+def add_parser(sub) -> None:
+    from nctheory.solvers.registry import METHODS
+
+    p = sub.add_parser("solve", help="solve one model instance to global optimality")
+    add_problem_args(p)
+    p.add_argument("--method", choices=METHODS, default="auto")
+    add_time_limit(p)
+    add_json(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from nctheory.solvers import solve
+
+    problem = problem_from_args(args)
+    method = preflight(problem, args.method, json_out=args.json)
+    options = args.time_budget.solver_options(method).get(method, {})
+    sol = solve(problem, method=method, **options)
+    if args.json:
+        emit_json(sol.to_json())
+    else:
+        gap = "n/a" if sol.gap is None else f"{sol.gap:.3e}"
+        print(f"method     {sol.method}")
+        print(f"status     {sol.status.value}   {sol.message}")
+        print(f"objective  {sol.objective:.12g}")
+        if sol.lower_bound is not None:
+            print(f"lower bnd  {sol.lower_bound:.12g}   gap {gap}   certified {sol.certified}")
+        print(f"time       {sol.time_s:.3f} s   iterations {sol.iterations}")
+        print("mean logits (column k = class k):")
+        print(np.array2string(np.asarray(sol.logits_mean), precision=5, suppress_small=True))
+    if args.time_budget.expired() and sol.status.value not in ("optimal", "local"):
+        print(f"time limit of {args.time_budget.seconds:g} s reached before the solve finished", file=sys.stderr)
+    return 0 if sol.status.value in ("optimal", "local") else 3
