@@ -28,7 +28,7 @@ import traceback
 
 from nctheory import __version__
 from nctheory.cli.args import CliError, load_user_claims
-from nctheory.cli.budget import Budget
+from nctheory.cli.budget import Budget, parse_time_limit
 from nctheory.errors import TimeLimitReached, is_input_error
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -52,15 +52,23 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser (``docs/gen_cli.py`` renders the reference from it)."""
+def build_parser(*, lazy: bool = False, only: str | None = None) -> argparse.ArgumentParser:
+    """The parser.  The full one (default) has every command's options and lists the solver names, which
+    imports the solver registry; ``docs/gen_cli.py`` renders the reference from it.  :func:`main` builds a
+    light one unless help is asked for: ``lazy=True`` does not import the registry (cvxpy, ~1 s) and
+    ``only=COMMAND`` adds the options of that command alone, so bad input is refused in a fraction of a
+    second."""
     import importlib
 
     parser = _Parser(prog="nctheory", description="Check Neural Collapse theorems against certified global solves.")
     parser.add_argument("--version", action="version", version=f"nctheory {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"nctheory.cli.{name}").add_parser(sub)
+        module = importlib.import_module(f"nctheory.cli.{name}")
+        if only is None or name == only:
+            module.add_parser(sub, lazy=lazy)
+        else:
+            sub.add_parser(name, help=module.HELP)
     return parser
 
 
@@ -80,7 +88,11 @@ def _discard_stdout() -> None:
 
 def _run(args) -> int:
     load_user_claims(getattr(args, "claims", None))
-    budget = Budget(getattr(args, "time_limit", None))
+    seconds = parse_time_limit(getattr(args, "time_limit", None))
+    if seconds is not None:
+        # the clock covers the command's work, not loading the solver stack (cvxpy alone takes ~1 s)
+        import nctheory.solvers.registry  # noqa: F401
+    budget = Budget(seconds)
     args.time_budget = budget
     with budget.enforce():
         code = args.func(args)
@@ -90,11 +102,15 @@ def _run(args) -> int:
 
 def main(argv=None) -> int:
     """Run one command; returns the exit code (module doc)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wants_help = any(a in ("-h", "--help") for a in argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    # an unknown or missing command needs only the command names (argparse refuses it / main prints help)
+    parser = build_parser() if wants_help else build_parser(lazy=True, only=command if command in COMMANDS else "")
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
-            parser.print_help(sys.stderr)
+            build_parser(lazy=True).print_help(sys.stderr)
             return EXIT_BAD_INPUT
         return _run(args)
     except TimeLimitReached as exc:

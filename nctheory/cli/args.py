@@ -121,6 +121,40 @@ def problem_from_args(args: argparse.Namespace, *, sizes=None) -> Problem:
 
 
 # ------------------------------------------------------------------------------- shared flags
+def method_name(with_auto: bool = True):
+    """argparse ``type`` checking a solver name against the registry (imported only when --method is given)."""
+
+    def parse(text: str) -> str:
+        if with_auto and text == "auto":  # argparse also converts the default: no registry import for it
+            return text
+        from nctheory.solvers.registry import METHODS
+
+        allowed = METHODS if with_auto else METHODS[1:]
+        if text not in allowed:
+            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(allowed)})")
+        return text
+
+    return parse
+
+
+def add_method(p: argparse.ArgumentParser, *, lazy: bool, repeatable: bool = False, help: str = "solver") -> None:
+    """``--method``.  ``lazy``: do not import the solver registry (cvxpy, ~1 s) to build the parser; the
+    names are checked when the option is used and listed by ``--help`` (which builds the full parser)."""
+    with_auto = not repeatable
+    choices = None
+    if not lazy:
+        from nctheory.solvers.registry import METHODS
+
+        choices = METHODS if with_auto else METHODS[1:]
+    kw = dict(type=method_name(with_auto), choices=choices, metavar=None if choices else "METHOD",
+              help=help + ("" if choices else " (see --help for the names)"))
+    if repeatable:
+        p.add_argument("--method", action="append", **kw)
+    else:
+        p.add_argument("--method", default="auto", **kw)
+
+
+
 def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON on stdout (no progress output)")
 

@@ -36,8 +36,12 @@ from nctheory.progress import Progress
 VERDICT_NAMES = ("pass", "consistent", "fail", "inconclusive")
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("check", help="verify every claim at its default instances (the main job)")
+#: One line for ``nctheory --help``.
+HELP = "verify every claim at its default instances (the main job)"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("check", help=HELP)
     add_json(p)
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML for CI")
     p.add_argument("--quiet", action="store_true", help="one line per instance, no details")
@@ -128,18 +132,19 @@ def run_check(*, json_out: bool = False, junit: str | None = None, quiet: bool =
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal, never with ``json_out``).
     """
-    from nctheory.claims import all_claims
-    from nctheory.verify import verify_claim
-
     stream = stream or sys.stdout
     budget = budget or Budget(None)
     if junit:
         check_output_file("junit", junit)
+    from nctheory.claims import all_claims
+
     t0 = time.perf_counter()
     claims = [c for c in all_claims() if not only or c.id.startswith(only)]
     if only is not None and not claims:
         raise ValueError(f"only: no claim id starts with {only!r}")
     jobs = [(c, p) for c in claims for p in c.default_instances()]
+    from nctheory.verify import verify_claim
+
     results, codes = [], []
     stopped = None
     show = (not json_out and not quiet) if progress is None else (bool(progress) and not json_out)

@@ -12,8 +12,12 @@ from nctheory.cli.output import emit_json
 WIDTH = 100
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("claims", help="list every registered claim with its statement")
+#: One line for ``nctheory --help``.
+HELP = "list every registered claim with its statement"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("claims", help=HELP)
     add_claims_option(p)
     add_json(p)
     p.set_defaults(func=run)
@@ -30,13 +34,15 @@ def run(args) -> int:
         print("no claims registered")
         return 0
     width = min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
+    # formulas are not split at their hyphens (D^{-1/2}) and long tokens stay whole
+    wrap = dict(width=width, break_on_hyphens=False, break_long_words=False)
     for c in claims:
         refute = "  (registered to be refuted)" if c.expected == "false" else ""
         print(f"{c.id}  [{','.join(c.provenance)}]{refute}")
-        print(textwrap.fill(f"source: {c.source}", width, initial_indent="    ", subsequent_indent="      "))
-        print(textwrap.fill(" ".join(c.statement.split()), width, initial_indent="    ", subsequent_indent="    "))
+        print(textwrap.fill(f"source: {c.source}", initial_indent="    ", subsequent_indent="      ", **wrap))
+        print(textwrap.fill(" ".join(c.statement.split()), initial_indent="    ", subsequent_indent="    ", **wrap))
         print()
     print(f"{len(claims)} claims. Provenance tags:")
     for k, v in PROVENANCE.items():
-        print(textwrap.fill(f"{k}: {v}", width, initial_indent="  ", subsequent_indent="    "))
+        print(textwrap.fill(f"{k}: {v}", initial_indent="  ", subsequent_indent="    ", **wrap))
     return 0

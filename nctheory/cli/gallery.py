@@ -6,10 +6,14 @@ from __future__ import annotations
 from nctheory.cli.paths import check_output_dir
 
 
-def add_parser(sub) -> None:
+#: One line for ``nctheory --help``.
+HELP = "reproduce the sources' headline figures: predicted curves vs global solves"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
     from nctheory import gallery
 
-    p = sub.add_parser("gallery", help="reproduce the sources' headline figures: predicted curves vs global solves")
+    p = sub.add_parser("gallery", help=HELP)
     gallery.add_arguments(p)
     p.set_defaults(func=run)
 

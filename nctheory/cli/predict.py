@@ -9,8 +9,12 @@ from nctheory.cli.args import add_claims_option, add_json, add_problem_args, pro
 from nctheory.cli.output import emit_json
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("predict", help="what a claim predicts for one instance")
+#: One line for ``nctheory --help``.
+HELP = "what a claim predicts for one instance"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("predict", help=HELP)
     p.add_argument("claim")
     add_problem_args(p)
     add_claims_option(p)
@@ -19,10 +23,10 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    problem = problem_from_args(args)
     from nctheory.claims import get_claim
 
     claim = get_claim(args.claim)
-    problem = problem_from_args(args)
     unmet = claim.assumptions(problem)
     out = {"claim": claim.id, "applies": not unmet, "unmet": unmet, "quantities": None, "notes": "",
            "objective": None}

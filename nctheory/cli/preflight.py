@@ -14,9 +14,6 @@ Both answers come before any allocation, so an impossible request is bad input (
 
 from __future__ import annotations
 
-from nctheory.solvers import get_solver
-from nctheory.solvers.memory import _limit, human
-from nctheory.solvers.registry import auto_method
 
 #: Float64 vectors of the variables' length alive at once in a factored L-BFGS solve: scipy's L-BFGS-B
 #: workspace is (2m + 5)n + O(m^2) floats for m = 10 (the 2.6e9-entry allocation that failed at d = 1e7,
@@ -31,6 +28,8 @@ RESULT_COPIES = 4
 
 def resolve(problem, method: str) -> str:
     """The solver name for ``method`` (``auto`` resolved); ValueError ``problem: ...`` when none handles it."""
+    from nctheory.solvers.registry import auto_method, get_solver
+
     resolved = auto_method(problem) if method == "auto" else method
     solver = get_solver(resolved)
     support = solver.supports(problem)
@@ -54,6 +53,8 @@ def estimate_bytes(problem, method: str, *, json_out: bool = False) -> int:
 
 def check_fits(problem, method: str, *, json_out: bool = False) -> None:
     """ValueError ``d: ...`` when the d- and M-dependent arrays cannot fit in memory (module doc)."""
+    from nctheory.solvers.memory import _limit, human
+
     need = estimate_bytes(problem, method, json_out=json_out)
     limit = _limit()
     if need > limit:

@@ -11,8 +11,12 @@ from nctheory.cli.paths import check_output_dir
 from nctheory.cli.sweep import floats, majority
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("report", help="Markdown + HTML report with Gram heatmaps, curves vs ratio, phase diagram")
+#: One line for ``nctheory --help``.
+HELP = "Markdown + HTML report with Gram heatmaps, curves vs ratio, phase diagram"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("report", help=HELP)
     add_problem_args(p, sizes="none")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--majority", default="500x2", help="majority clusters 'NxK' (default 500x2)")
@@ -35,9 +39,9 @@ def run(args) -> int:
     if args.jobs < 1:
         raise CliError(f"jobs: must be >= 1, got {args.jobs}")
     ratios = floats("ratios", args.ratios)
-    get_claim(args.claim)  # an unknown claim is bad input before anything is drawn
     base = problem_from_args(args, sizes=(n_major,) * k_major + (1,) * args.minority_classes)
     check_output_dir("out", args.out)
+    get_claim(args.claim)  # an unknown claim is bad input before anything is drawn
     out = build_report(args.out, base=base, n_major=n_major, k_major=k_major, k_minor=args.minority_classes,
                        ratios=ratios, curve_claim=args.claim, n_jobs=args.jobs,
                        progress=None if not args.no_progress else False)

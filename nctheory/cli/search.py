@@ -18,8 +18,12 @@ from nctheory.cli.verdicts import print_verification
 from nctheory.errors import TimeLimitReached
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("search", help="hunt for a counterexample to a claim, shrunk to a minimal instance")
+#: One line for ``nctheory --help``.
+HELP = "hunt for a counterexample to a claim, shrunk to a minimal instance"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("search", help=HELP)
     p.add_argument("claim")
     p.add_argument("--budget", type=integer, default=30, help="instances to try (default 30)")
     p.add_argument("--seed", type=integer, default=0)
@@ -56,14 +60,14 @@ class _Watch:
 
 
 def run(args) -> int:
-    from nctheory.claims import get_claim
-    from nctheory.search import search
-
-    claim = get_claim(args.claim)
     if args.budget < 1:
         raise ValueError(f"budget: must be >= 1, got {args.budget}")
     if args.max_classes < 2:
         raise ValueError(f"max_classes: must be >= 2 (a problem has at least two classes), got {args.max_classes}")
+    from nctheory.claims import get_claim
+    from nctheory.search import search
+
+    claim = get_claim(args.claim)
     watch = _Watch(claim, args.time_budget)
     try:
         res = search(watch.wrapped(), budget=args.budget, seed=args.seed, outside=args.outside,

@@ -10,27 +10,29 @@ import sys
 
 import numpy as np
 
-from nctheory.cli.args import add_json, add_problem_args, add_time_limit, problem_from_args
+from nctheory.cli.args import add_method, add_json, add_problem_args, add_time_limit, problem_from_args
 from nctheory.cli.output import emit_json
 from nctheory.cli.preflight import preflight
 
 
-def add_parser(sub) -> None:
-    from nctheory.solvers.registry import METHODS
+#: One line for ``nctheory --help``.
+HELP = "solve one model instance to global optimality"
 
-    p = sub.add_parser("solve", help="solve one model instance to global optimality")
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("solve", help=HELP)
     add_problem_args(p)
-    p.add_argument("--method", choices=METHODS, default="auto")
+    add_method(p, lazy=lazy, help="solver (default auto: the exact reference for the model)")
     add_time_limit(p)
     add_json(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from nctheory.solvers import solve
-
     problem = problem_from_args(args)
     method = preflight(problem, args.method, json_out=args.json)
+    from nctheory.solvers import solve
+
     options = args.time_budget.solver_options(method).get(method, {})
     sol = solve(problem, method=method, **options)
     if args.json:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import sys
 
-from nctheory.cli.args import (CliError, add_claims_option, add_json, add_problem_args, add_require_certified,
+from nctheory.cli.args import (add_method, CliError, add_claims_option, add_json, add_problem_args, add_require_certified,
                                add_time_limit, integer, problem_from_args)
 from nctheory.cli.output import emit_json
 from nctheory.cli.paths import check_output_file
@@ -25,10 +25,12 @@ from nctheory.errors import TimeLimitReached
 DEFAULT_LAMBDAS = "1e-4,3e-4,1e-3,3e-3"
 
 
-def add_parser(sub) -> None:
-    from nctheory.solvers.registry import METHODS
+#: One line for ``nctheory --help``.
+HELP = "grid over imbalance ratio x λ, parallel, resumable (JSON lines)"
 
-    p = sub.add_parser("sweep", help="grid over imbalance ratio x λ, parallel, resumable (JSON lines)")
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("sweep", help=HELP)
     add_problem_args(p, sizes="none")
     g = p.add_argument_group("grid")
     g.add_argument("--majority", default="500x2", help="majority clusters 'NxK' (K classes of N; default 500x2)")
@@ -37,7 +39,7 @@ def add_parser(sub) -> None:
     g.add_argument("--lambdas", default=None,
                    help=f"values of λ = sqrt(λW λH) at λW = λH (default {DEFAULT_LAMBDAS}); not with --lambda-w/-h")
     p.add_argument("--claim", help="verify this claim at every point (on the point's one solve)")
-    p.add_argument("--method", choices=METHODS, default="auto")
+    add_method(p, lazy=lazy, help="solver (default auto: the claim's reference, else the exact one)")
     p.add_argument("--jobs", type=integer, default=1, help="parallel workers (joblib)")
     p.add_argument("--backend", choices=("loky", "dask"), default="loky")
     p.add_argument("--out", required=True, help="sweep file, JSON lines (created, or resumed if it is one)")
@@ -114,6 +116,9 @@ def run(args) -> int:
     check_output_file("out", args.out)
     grid = grid_from_args(args)
     points = grid.problems()
+    from nctheory.explore.sweep_file import scan
+
+    scan(args.out)  # not a sweep file (or a damaged one): refused before any claim or solver is loaded
     claim = None
     method = args.method
     if args.claim:

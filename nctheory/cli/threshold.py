@@ -28,8 +28,12 @@ def _hong_ling():
     raise ImportError("the Hong & Ling claims module is missing")
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("threshold", help="collapse onset λ* by bisection on certified solves, beside the formula")
+#: One line for ``nctheory --help``.
+HELP = "collapse onset λ* by bisection on certified solves, beside the formula"
+
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("threshold", help=HELP)
     add_problem_args(p)
     p.add_argument("--rtol", type=number, default=1e-7, help="relative width of the final bracket (default 1e-7)")
     p.add_argument("--agree", type=number, default=1e-6,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from nctheory.cli.args import (CliError, add_claims_option, add_json, add_problem_args, add_require_certified,
+from nctheory.cli.args import (add_method, CliError, add_claims_option, add_json, add_problem_args, add_require_certified,
                                add_time_limit, given_model_options, problem_from_args)
 from nctheory.cli.output import emit_json
 from nctheory.cli.preflight import preflight
@@ -21,14 +21,16 @@ from nctheory.cli.verdicts import combined_exit, print_verification
 from nctheory.errors import TimeLimitReached
 
 
-def add_parser(sub) -> None:
-    from nctheory.solvers.registry import METHODS
+#: One line for ``nctheory --help``.
+HELP = "prediction vs independent solves: pass | consistent | fail | inconclusive"
 
-    p = sub.add_parser("verify", help="prediction vs independent solves: pass | consistent | fail | inconclusive")
+
+def add_parser(sub, *, lazy: bool = False) -> None:
+    p = sub.add_parser("verify", help=HELP)
     p.add_argument("claim", nargs="?")
     p.add_argument("--all", action="store_true", help="every claim")
     add_problem_args(p, sizes="optional")
-    p.add_argument("--method", action="append", choices=METHODS[1:], help="reference method (repeatable)")
+    add_method(p, lazy=lazy, repeatable=True, help="reference method (repeatable; default: the claim's own)")
     add_claims_option(p)
     add_require_certified(p)
     add_time_limit(p)
@@ -39,12 +41,8 @@ def add_parser(sub) -> None:
 def jobs_from_args(args, claims):
     """``[(claim, problem)]``: the ``--sizes`` instance for each claim, or each claim's default instances."""
     if args.sizes is None:
-        given = given_model_options(args)
-        if given:
-            raise CliError(f"sizes: {', '.join(given)} set the model only with --sizes (without it the claims' "
-                           "default instances are verified)")
         return [(c, p) for c in claims for p in c.default_instances()]
-    problem = problem_from_args(args)
+    problem = problem_from_args(args)  # validated before any claim is imported
     jobs = [(c, problem) for c in claims]
     for claim, p in jobs:  # an instance no solver can take is bad input, before anything is solved
         if claim.applies(p):
@@ -62,11 +60,14 @@ def timed_out_json(claim, problem, budget) -> dict:
 
 
 def run(args) -> int:
+    if args.all == (args.claim is not None):
+        raise CliError("claim: give one CLAIM id or --all")
+    if args.sizes is None and given_model_options(args):
+        raise CliError(f"sizes: {', '.join(given_model_options(args))} set the model only with --sizes (without "
+                       "it the claims' default instances are verified)")
     from nctheory.claims import all_claims, get_claim
     from nctheory.verify import verify_claim
 
-    if args.all == (args.claim is not None):
-        raise CliError("claim: give one CLAIM id or --all")
     claims = all_claims() if args.all else [get_claim(args.claim)]
     jobs = jobs_from_args(args, claims)
     budget = args.time_budget
