@@ -54,8 +54,8 @@ def _positive(field: str, value: float, upper: float | None = None) -> float:
 def run(args) -> int:
     _positive("agree", args.agree)
     _positive("rtol", args.rtol, upper=1.0)
-    hl = _hong_ling()
     problem = problem_from_args(args)
+    hl = _hong_ling()
     unmet = hl.THRESHOLD.assumptions(problem)  # each message starts with the field it is about
     if unmet:
         raise CliError("; ".join(unmet))
