@@ -171,7 +171,8 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str, 
               parent_pid: int | None = None) -> dict | None:
     """Solve one point once (and verify the claim on that solve); a record with :data:`RECORD_KEYS`.
 
-    Returns None when ``deadline`` (a ``time.time()``) has passed before the point started.  A solver
+    Returns None when ``deadline`` (a ``time.time()``) passed before the point started, or cut its solve
+    or verification short (the point is then not recorded, and a resume does it again).  A solver
     exception is recorded (``status="error"``), not raised: the sweep goes on and a resume retries it.
     """
     _watch_parent(parent_pid)
@@ -196,6 +197,8 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str, 
     except Exception as exc:  # recorded, not hidden: the sweep goes on
         rec.update(status="error", error=f"{type(exc).__name__}: {exc}")
         return rec
+    if _cut_short(deadline, sol.status.value in ("optimal", "local")):
+        return None
     rec.update(status=sol.status.value, certified=sol.certified, objective=float(sol.objective),
                lower_bound=sol.lower_bound, gap=sol.gap, rel_gap=sol.rel_gap, time_s=sol.time_s,
                iterations=int(sol.iterations), message=sol.message)
@@ -208,9 +211,17 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str, 
         except Exception as exc:
             rec.update(status="error", error=f"verify: {type(exc).__name__}: {exc}")
             return rec
+        if _cut_short(deadline, v.verdict.value != "inconclusive"):
+            return None
         rec.update(expected=v.expected.value, verdict=v.verdict.value, verdict_certified=v.certified,
                    reason=v.reason, worst_rel_err=_worst_rel_err(v))
     return rec
+
+
+def _cut_short(deadline: float | None, finished: bool) -> bool:
+    """True when the deadline passed and the answer is not a finished one: the point is not recorded (a
+    resumed sweep does it again) rather than saved with the status of an interrupted solve."""
+    return deadline is not None and not finished and time.time() >= deadline
 
 
 def _worst_rel_err(v) -> float | None:
