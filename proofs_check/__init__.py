@@ -20,6 +20,7 @@ MODULES = (
     "proofs_check.zhu_balanced",
     "proofs_check.relu_margins",
     "proofs_check.seli_step",
+    "proofs_check.symmetric_split",
 )
 
 

@@ -1,12 +1,24 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hypothesis profiles and the shared helpers' path.
 
-``ci`` (the default) is derandomized so CI is reproducible; ``thorough`` runs
-many more examples for long local runs: ``HYPOTHESIS_PROFILE=thorough pytest``.
+Profiles (``HYPOTHESIS_PROFILE=<name> pytest``):
+
+* ``ci`` (the default): derandomized, so CI is reproducible; no shrinking (a failure prints its example;
+  re-run under ``thorough`` to shrink it) -- several property tests solve optimisation problems per example, and
+  shrinking a failure used to take minutes;
+* ``random``: the same examples budget, *not* derandomized, so ``--hypothesis-seed=N`` picks the draw
+  (``HYPOTHESIS_PROFILE=random pytest --hypothesis-seed=3 tests/claims``); no shrinking, no database;
+* ``thorough``: many more examples, randomized, with shrinking, for long local runs.
 """
 
 import os
+import sys
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
+
+# the shared test helpers (claim_helpers.py, ...) live here; test files in subfolders import them by name
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+_NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
 
 settings.register_profile(
     "ci",
@@ -15,6 +27,18 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
+    phases=_NO_SHRINK,
+    database=None,
+)
+settings.register_profile(
+    "random",
+    derandomize=False,
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+    phases=_NO_SHRINK,
+    database=None,
 )
 settings.register_profile(
     "thorough",

@@ -224,8 +224,9 @@ def test_simplex_etf_rows(K, extra_dim):
        loss=st.sampled_from([None, "dr"]))
 def test_fixed_etf_per_sample_is_scaled_classifier(sizes, e_w, e_h, extra_dim, loss):
     K = len(sizes)
-    p = Problem(sizes=sizes, classifier="fixed-etf", constraint="per-sample", e_w=e_w, e_h=e_h, d=K + extra_dim)
-    sol = C.solve_fixed_etf(p, loss_override=loss)
+    p = Problem(sizes=sizes, classifier="fixed-etf", constraint="per-sample", e_w=e_w, e_h=e_h, d=K + extra_dim,
+                loss=loss or "ce")
+    sol = C.solve_fixed_etf(p)
     assert_optimal(sol)
     np.testing.assert_allclose(sol.W @ sol.W.T, e_w * K / (K - 1) * centering(K), atol=1e-12)
     # Yang et al.: h̄_k = sqrt(E_H/E_W) w*_k for any sizes; the DR loss is flat (quadratic in the
@@ -249,11 +250,15 @@ def test_fixed_etf_penalty_scale_is_class_independent(sizes, lambda_h, e_w):
 
 
 def test_fixed_etf_input_errors():
-    p = Problem(sizes=(3, 2), classifier="fixed-etf", constraint="penalty", lambda_h=1e-2)
-    with pytest.raises(ValueError, match=r"^loss_override:"):
-        C.solve_fixed_etf(p, loss_override="hinge")
+    # the loss is part of the model: an unknown loss, or dot regression without the budget its target needs,
+    # are rejected when the Problem is built
+    with pytest.raises(ValueError, match=r"^loss:"):
+        Problem(sizes=(3, 2), classifier="fixed-etf", constraint="penalty", lambda_h=1e-2, loss="hinge")
     with pytest.raises(ValueError, match=r"^e_h:"):
-        C.solve_fixed_etf(p, loss_override="dr")
+        Problem(sizes=(3, 2), classifier="fixed-etf", constraint="penalty", lambda_h=1e-2, loss="dr")
+    with pytest.raises(ValueError, match=r"^bias:"):
+        Problem(sizes=(3, 2), classifier="fixed-etf", constraint="per-sample", e_h=1.0, lambda_w=0.0, lambda_h=0.0,
+                loss="dr", bias="free")
     with pytest.raises(ValueError, match=r"^classifier:"):
         C.solve_fixed_etf(Problem(sizes=(3, 2)))
 

@@ -1,11 +1,8 @@
-r"""Reference solves for the gallery: a solution counts only when the solver vouches for it.
+r"""Reference solves for the gallery: a solution counts only when it qualifies as a reference.
 
-* certified / convex solves: status ``"optimal"`` and, with a certificate, relative gap at most
-  :data:`nctheory.verify.MAX_REL_GAP` (the accuracy every claim tolerance assumes);
-* factored solves: status ``"local"`` (best of restarts, no certificate; the claims that use it
-  as a reference say so in their tolerances).
-
-Anything else is not drawn as a solved point; the gallery item reports it as inconclusive.
+The rule is the engine's (:meth:`nctheory.solvers.result.Solution.reference_level`): certified (status optimal with
+our own lower bound at relative gap <= :data:`nctheory.verify.MAX_REL_GAP`) or uncertified (a local or conic answer
+without such a bound); anything else is not drawn as a solved point and the gallery item reports it.
 """
 
 from __future__ import annotations
@@ -17,20 +14,16 @@ from nctheory.verify import MAX_REL_GAP
 
 
 def usable(solution: Solution) -> tuple[bool, str]:
-    """Whether ``solution`` may be used as a reference, and why not."""
-    if solution.status == "optimal":
-        if solution.rel_gap is not None and solution.rel_gap > MAX_REL_GAP:
-            return False, f"{solution.method}: relative gap {solution.rel_gap:.1e} above {MAX_REL_GAP:.0e}"
-        return True, ""
-    if solution.status == "local" and solution.method.startswith("factored"):
-        return True, ""
-    return False, f"{solution.method}: status {solution.status!r} ({solution.message})"
+    """Whether ``solution`` may be used as a reference, and why not (the engine's rule)."""
+    level, why = solution.reference_level(MAX_REL_GAP)
+    return level != "unusable", why if level == "unusable" else ""
 
 
 def reference_solve(problem: Problem, method: str = "auto", claim=None, **options) -> tuple[Solution | None, str]:
     """Solve ``problem``; return ``(solution, "")`` if usable, else ``(None, reason)``.
 
-    ``claim`` (optional) contributes its declared ``solver_options`` for ``method``.
+    ``claim`` (optional) contributes its declared ``solver_options`` for ``method`` (the options its tolerances
+    were measured with).
     """
     opts = dict(claim.solver_options.get(method, {})) if claim is not None else {}
     opts.update(options)

@@ -68,11 +68,7 @@ def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
         raise ValueError("sizes: expected a sequence of positive integers") from None
     if len(raw) > MAX_CLASSES:
         raise ValueError(f"sizes: {len(raw)} classes exceed the limit of {MAX_CLASSES}")
-    arr = None
-    try:
-        arr = np.asarray(raw)
-    except (ValueError, TypeError):
-        arr = None
+    arr = sizes if isinstance(sizes, np.ndarray) else None  # an integer array: checked without a Python loop
     if arr is not None and arr.ndim == 1 and arr.dtype.kind in "iu" and arr.size >= 2:
         if arr.min() <= 0:  # fast path for large integer arrays
             i = int(np.argmin(arr))

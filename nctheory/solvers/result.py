@@ -50,6 +50,9 @@ STATUSES = tuple(s.value for s in Status)
 
 #: Reference levels, best first (module doc).
 LEVELS = ("certified", "uncertified", "unusable")
+#: A local (uncertified) answer is a reference only if it met a stationarity tolerance at least this tight: with
+#: a looser ``gtol`` a "converged" local solve can stop anywhere (``gtol=1.0`` stops at the random start).
+MAX_LOCAL_GTOL = 1e-6
 
 
 def relative_gap(objective: float, lower_bound: float | None) -> float | None:
@@ -172,6 +175,10 @@ class Solution:
                 return "unusable", f"{self.method}: relative gap {rg:.2e} above {max_rel_gap:.0e}"
             return "certified", ""
         if self.status == Status.LOCAL:
+            gtol = self.options.get("gtol")
+            if gtol is not None and float(gtol) > MAX_LOCAL_GTOL:
+                return "unusable", (f"{self.method}: stationarity tolerance gtol = {float(gtol):.1e} is looser than "
+                                    f"{MAX_LOCAL_GTOL:.0e}: not a reference (its objective still counts as a feasible value)")
             return "uncertified", f"{self.method}: best of local solves, no certificate"
         return "unusable", f"{self.method}: status {self.status.value!r}: {self.message}"
 

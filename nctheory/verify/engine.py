@@ -206,6 +206,20 @@ def _verify_reference(claim, problem, prediction, method, *, solver_options, max
             if lvl2 == "unusable":
                 notes.append(f"{second.method}: refinement unusable ({second.status.value}: {second.message})")
                 break
+            if round_ > 0 and second.rel_gap is not None and answer.rel_gap is not None \
+                    and second.rel_gap >= answer.rel_gap:
+                # no tighter answer is reachable (the rounding floor): two independent solves at the floor now bound
+                # each other, so their distance is the precision of the answer (the previous pair measured the
+                # looser solve's error)
+                obs2 = claim.observed(problem, second)
+                precision = estimate(obs2, observed)
+                source = (f"difference of two solves at the rounding floor from different starts (rel gaps "
+                          f"{_fmt(answer.rel_gap)}, {_fmt(second.rel_gap)})")
+                round_notes = [f"{second.method}: re-solving did not tighten the gap ({_fmt(second.rel_gap)}): at the "
+                               "rounding floor"]
+                checks, loose = _compare_all(claim, problem, prediction, answer, observed, precision, round_notes)
+                notes.extend(round_notes)
+                break
             obs2 = claim.observed(problem, second)
             new_answer, other = better_of(answer, second)
             obs_answer = obs2 if new_answer is second else observed

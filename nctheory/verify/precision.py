@@ -13,7 +13,9 @@ precision is measured, not derived:
 
    .. math::  \pi_q = |q_a - q_b| + 4\varepsilon\max(|q_a|, |q_b|)
 
-   entrywise; the comparison uses the tighter answer b.  Under the usual :math:`\sqrt{\mathrm{gap}}`
+   entrywise for scalars and vectors; for matrices the largest entry difference plus
+   :math:`8\,\dim\,\varepsilon\max|q|`, for every entry (a matrix is known only as well as the matrix, the same
+   reason 2-D tolerances scale with :math:`\max|p|`); the comparison uses the tighter answer b.  Under the usual :math:`\sqrt{\mathrm{gap}}`
    behaviour the looser answer a is ~10× further from the optimum than b, so :math:`\pi_q`
    over-estimates b's error about 9-fold; it is exact (zero up to rounding) when both solves return
    the same point, e.g. exact zeros from the zero test.
@@ -45,6 +47,11 @@ def quantity_precision(a, b):
         return None
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
         return None
+    if A.ndim >= 2:
+        # a matrix is known only as well as the matrix: its small entries carry the rounding and the flat-direction
+        # error of the large ones (the same reason 2-D tolerances scale with max |p|)
+        size = max(float(np.abs(A).max()), float(np.abs(B).max())) if A.size else 0.0
+        return np.full(A.shape, float(np.abs(A - B).max(initial=0.0)) + 8.0 * max(A.shape) * _EPS * size)
     return np.abs(A - B) + 4.0 * _EPS * np.maximum(np.abs(A), np.abs(B))
 
 

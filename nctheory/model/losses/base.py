@@ -24,7 +24,19 @@ Optional capabilities (a solver supports a loss exactly when the loss provides w
   solved but never certified: no certificate borrows another loss's conjugate;
 * ``"free-bias-dual"`` :meth:`Loss.dual_zero_bias` -- move a dual point to the subspace
   :math:`U\pi = 0` that an unpenalised bias requires;
-* ``"cvxpy"`` :meth:`Loss.cvxpy` -- the loss as a cvxpy expression (the independent references).
+* ``"cvxpy"`` :meth:`Loss.cvxpy` -- the loss as a cvxpy expression (the independent references);
+* ``"grouped"`` :meth:`grouped_value_grad`, :meth:`grouped_neg_conjugate`, :meth:`grouped_dual_segment` --
+  the same quantities on *compressed columns* (below), for the symmetry-reduced solver
+  (:mod:`nctheory.solvers.certified.symmetric`); with ``"grouped-hessian"``
+  (:meth:`grouped_hessian_sum`) for a bias and ``"grouped-free-bias-dual"`` (:meth:`grouped_dual_zero_bias`)
+  for a free bias.
+
+Compressed columns.  A logit vector whose non-label entries take only a few distinct values is given
+by its label entry ``own`` and the distinct values ``rest[h]`` with multiplicities ``counts[h]``
+(:math:`z = (z_y; \text{rest}[h] \text{ repeated counts}[h] \text{ times})`, entries with count 0 are
+ignored).  Arrays are column-wise: ``own`` (C,), ``rest`` and ``counts`` (R, C).  The bias methods use
+the *square* layout of class groups (groups g = 1..C of :math:`m_g` classes each; column g is a class
+of group g, whose label entry lies in row group g): ``counts[h, g] = m_h - δ_{hg}``.
 
 Adding a loss is one file: subclass :class:`Loss`, implement the required members and the
 capabilities you can, and register it (:func:`nctheory.model.losses.register_loss`); the
@@ -45,6 +57,9 @@ CAPABILITY_METHODS = {
     "conjugate": ("neg_conjugate", "dual_segment"),
     "free-bias-dual": ("dual_zero_bias",),
     "cvxpy": ("cvxpy",),
+    "grouped": ("grouped_value_grad", "grouped_neg_conjugate", "grouped_dual_segment"),
+    "grouped-hessian": ("grouped_hessian_sum",),
+    "grouped-free-bias-dual": ("grouped_dual_zero_bias",),
 }
 CAPABILITIES = tuple(CAPABILITY_METHODS)
 
@@ -183,6 +198,32 @@ class CapabilityMethods(Protocol):
 
     def cvxpy(self, logits, labels: np.ndarray, weights: np.ndarray):
         r"""``"cvxpy"``: cvxpy expression of :math:`\sum_j c_j\ell(z_j, y_j)` for a cvxpy ``logits`` (K × m)."""
+
+    def grouped_value_grad(self, own: np.ndarray, rest: np.ndarray, counts: np.ndarray):
+        r"""``"grouped"``: per compressed column (module doc) the value :math:`\ell(z, y)`, the label entry's
+        partial derivative and the partial derivative with respect to *one* entry of each ``rest`` value
+        (0 where the count is 0): ``(values (C,), grad_own (C,), grad_rest (R, C))``."""
+
+    def grouped_neg_conjugate(self, own: np.ndarray, rest: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        r"""``"grouped"``: :math:`-\ell^*(u, y)` per compressed dual column (``own`` = :math:`u_y`, ``rest`` the
+        distinct other entries with their counts), ``-inf`` outside the domain."""
+
+    def grouped_dual_segment(self, own_in, rest_in, own_out, rest_out, counts) -> float:
+        r"""``"grouped"``: :meth:`dual_segment` on compressed columns."""
+
+    def grouped_conjugate_scale(self, own, rest, counts) -> np.ndarray:
+        r"""Optional with ``"grouped"``: :meth:`conjugate_scale` on compressed columns."""
+
+    def grouped_hessian_sum(self, own, rest, counts, weights) -> np.ndarray:
+        r"""``"grouped-hessian"``: in the square layout, the C × C Hessian of
+        :math:`\beta \mapsto \sum_g m_g w_g\,\ell(z_g + E\beta)`, i.e.
+        :math:`\sum_g m_g w_g S_g^\top\nabla^2\ell(z_g)S_g` with :math:`S_g` summing the entries of row group h
+        (``weights`` = the weight :math:`w_g` of one class of group g)."""
+
+    def grouped_dual_zero_bias(self, own, rest, counts, weights):
+        r"""``"grouped-free-bias-dual"``: :meth:`dual_zero_bias` in the square layout: a nearby compressed dual
+        point ``(own, rest)`` in the domain whose expanded K × K matrix U has :math:`Uc = 0` (``weights`` = the
+        weight :math:`c_k` of one class of each group)."""
 
 
 def one_hot(labels: np.ndarray, K: int) -> np.ndarray:

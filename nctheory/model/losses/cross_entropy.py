@@ -128,3 +128,109 @@ class CrossEntropy(Loss):
         E = one_hot(np.asarray(labels), K)
         c = np.asarray(weights, dtype=np.float64)
         return c @ cp.log_sum_exp(logits, axis=0) - c @ cp.sum(cp.multiply(E, logits), axis=0)
+
+    # ------------------------------------------------------------------ compressed columns ("grouped")
+    # A compressed column (nctheory.model.losses.base, "Compressed columns") is the label logit ``own`` and the
+    # distinct other logits ``rest[h]`` repeated ``counts[h]`` times.  Same numerics as above: the maximum shifted
+    # out, log1p when the label holds the maximum, the dual in u-space (off-label probabilities themselves, the
+    # label entry minus their sum), every sum over the C distinct values weighted by its multiplicity.
+    @staticmethod
+    def _compressed(own, rest, counts):
+        own = np.asarray(own, dtype=np.float64)
+        rest = np.asarray(rest, dtype=np.float64)
+        counts = np.asarray(counts, dtype=np.float64)
+        present = counts > 0
+        return own, np.where(present, rest, 0.0), counts, present
+
+    def grouped_value_grad(self, own, rest, counts):
+        r"""Cross-entropy of compressed columns: with :math:`c_h` = ``counts[h]`` and the shift
+        :math:`M = \max(z_y, \max_{c_h>0} r_h)`, :math:`S = \sum_h c_h e^{r_h - M}` (the off-label mass),
+
+        .. math::  \ell = \log(e^{z_y - M} + S) + M - z_y \quad(= \operatorname{log1p}(S) \text{ if } z_y = M),
+
+        gradient :math:`e^{r_h - M}/T` per off-label entry and :math:`-S/T` for the label
+        (:math:`T = e^{z_y-M} + S`)."""
+        own, rest, counts, present = self._compressed(own, rest, counts)
+        masked = np.where(present, rest, -np.inf)
+        shift = np.maximum(own, masked.max(axis=0))
+        E = np.where(present, np.exp(masked - shift), 0.0)
+        others = (counts * E).sum(axis=0)  # off-label mass summed directly: exact when the label dominates
+        e_own = np.exp(own - shift)
+        total = others + e_own
+        values = np.where(own >= shift, np.log1p(others), (shift - own) + np.log(total))
+        return values, -others / total, E / total
+
+    def grouped_hessian_sum(self, own, rest, counts, weights):
+        r""":math:`\sum_g m_g w_g(\operatorname{diag}(P_g) - P_gP_g^\top)`, :math:`P_g[h]` = the softmax mass of row
+        group h in column g (:math:`c_{hg}p_{hg} + \delta_{hg}p_{y}`), :math:`m_g` = ``counts[g, g] + 1``."""
+        own, rest, counts, present = self._compressed(own, rest, counts)
+        masked = np.where(present, rest, -np.inf)
+        shift = np.maximum(own, masked.max(axis=0))
+        E = np.where(present, np.exp(masked - shift), 0.0)
+        e_own = np.exp(own - shift)
+        total = (counts * E).sum(axis=0) + e_own
+        P = counts * E / total
+        P[np.diag_indices_from(P)] += e_own / total
+        c = (np.diagonal(counts) + 1.0) * np.asarray(weights, dtype=np.float64)
+        return np.diag(P @ c) - (P * c) @ P.T
+
+    def _grouped_domain_violation(self, own, rest, counts, present):
+        """Columns outside the domain (beyond rounding): column sum not 0, a negative probability, u_y < -1."""
+        R = counts.shape[0]
+        mass = (counts * np.abs(rest)).sum(axis=0) + np.abs(own)
+        scale = 64.0 * (R + 1) * _EPS * np.maximum(mass, 1e-300)
+        return ((np.abs((counts * rest).sum(axis=0) + own) > scale) | np.any(present & (rest < -scale), axis=0)
+                | (own < -1.0 - 64.0 * (R + 1) * _EPS))
+
+    def grouped_neg_conjugate(self, own, rest, counts):
+        r"""Entropy of the compressed dual column, :math:`-\sum_h c_h q_h\log q_h - (1 + u_y)\operatorname{log1p}(u_y)`
+        (:math:`q_h` = ``rest[h]``), ``-inf`` outside the shifted simplex."""
+        own, rest, counts, present = self._compressed(own, rest, counts)
+        bad = self._grouped_domain_violation(own, rest, counts, present)
+        q = np.where(present, np.maximum(rest, 0.0), 0.0)
+        safe = np.where(q > 0.0, q, 1.0)
+        terms = -counts * q * np.log(safe)
+        u = np.clip(own, -1.0, 0.0)
+        label_term = np.where(u > -1.0, -(1.0 + u) * np.log1p(np.maximum(u, -1.0 + 1e-16)), 0.0)
+        out = terms.sum(axis=0) + label_term
+        out[bad] = -np.inf
+        return out
+
+    def grouped_dual_segment(self, own_in, rest_in, own_out, rest_out, counts):
+        own_in, rest_in, counts, present = self._compressed(own_in, rest_in, counts)
+        own_out, rest_out, _, _ = self._compressed(own_out, rest_out, counts)
+        R = counts.shape[0]
+        mass = (counts * np.abs(rest_out)).sum(axis=0) + np.abs(own_out)
+        if np.any(np.abs((counts * rest_out).sum(axis=0) + own_out) > 64.0 * (R + 1) * _EPS * np.maximum(mass, 1e-300)):
+            return 0.0
+        q_in = np.concatenate([rest_in[present], 1.0 + own_in])
+        q_out = np.concatenate([rest_out[present], 1.0 + own_out])
+        neg = q_out < 0.0
+        if not neg.any():
+            return 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limits = q_in[neg] / (q_in[neg] - q_out[neg])
+        return max(0.0, min(1.0, float(np.min(limits)) * (1.0 - 1e-12)))
+
+    def grouped_dual_zero_bias(self, own, rest, counts, weights):
+        r"""The compressed form of :meth:`dual_zero_bias`: with :math:`r = Uc/\mathbf 1^\top c` per row group
+        (:math:`r_h = (c_h u_{y,h} + \sum_g c_{gh}c_g\,\text{rest}_{hg})/\sum_g m_gc_g`), ``own - r`` and
+        ``rest - r[:, None]``; if a probability turned negative, mixed toward the stationary point
+        (:math:`u_y = c_g/\mathbf 1^\top c - 1`, :math:`\text{rest}_{hg} = c_h/\mathbf 1^\top c`) and re-projected
+        onto the simplex's face."""
+        own, rest, counts, present = self._compressed(own, rest, counts)
+        c = np.asarray(weights, dtype=np.float64)
+        total = float((np.diagonal(counts) + 1.0) @ c)
+        r = (c * own + (rest * counts.T * c[None, :]).sum(axis=1)) / total
+        own2 = own - r
+        rest2 = np.where(present, rest - r[:, None], 0.0)
+        if np.any(present & (rest2 < 0.0)) or np.any(own2 < -1.0):
+            own_T = c / total - 1.0
+            rest_T = np.where(present, np.broadcast_to((c / total)[:, None], rest.shape), 0.0)
+            q2 = np.concatenate([rest2[present], 1.0 + own2])
+            qT = np.concatenate([rest_T[present], 1.0 + own_T])
+            neg = q2 < 0.0
+            theta = float(np.max(-q2[neg] / (qT[neg] - q2[neg])))
+            rest2 = np.maximum((1.0 - theta) * rest2 + theta * rest_T, 0.0)
+            own2 = -(counts * rest2).sum(axis=0)
+        return own2, rest2

@@ -10,7 +10,9 @@ from __future__ import annotations
 from nctheory.model.losses.base import Loss
 from nctheory.model.losses.cross_entropy import CrossEntropy
 from nctheory.model.losses.dot_regression import DotRegression
+from nctheory.model.losses.label_smoothing import LabelSmoothing
 from nctheory.model.losses.squared_error import SquaredError
+from nctheory.model.losses.vector_scaling import VectorScaling
 
 _REGISTRY: dict[str, type[Loss]] = {}
 
@@ -25,7 +27,7 @@ def register_loss(cls: type[Loss], *, replace: bool = False) -> type[Loss]:
     return cls
 
 
-for _cls in (CrossEntropy, SquaredError, DotRegression):
+for _cls in (CrossEntropy, SquaredError, DotRegression, VectorScaling, LabelSmoothing):
     register_loss(_cls)
 
 

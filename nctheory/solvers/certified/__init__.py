@@ -55,14 +55,16 @@ class CertifiedSolver(Solver):
         return solve(problem, **options)
 
     def refine(self, problem, solution, *, factor: float = 100.0, **options):
-        r"""Re-solve at ``tol / factor`` (not below :func:`rounding_floor`) from the first solution's mean logits
-        perturbed by :data:`REFINE_PERTURBATION` of their norm, with another seed: a different path, so that
-        a flat valley shows up as a difference between the two answers."""
+        r"""Re-solve at ``min(tol, reached gap) / factor`` (not below :func:`rounding_floor`; at the floor, at the
+        same tol) from the first solution's mean logits perturbed by :data:`REFINE_PERTURBATION` of their norm,
+        with another seed: a different path, so that a flat valley shows up as a difference between the two
+        answers."""
         tol = float(solution.options.get("tol", 1e-10))
+        reached = solution.rel_gap
+        if reached is not None and reached > 0:
+            tol = min(tol, reached)  # a solve may overshoot its tol: refine below what it actually reached
         floor = rounding_floor(problem.K)
         new_tol = max(tol / factor, floor)
-        if new_tol >= tol:
-            return None
         seed = int(solution.options.get("seed", 20240917)) + 1
         rng = np.random.default_rng(seed)
         Z = np.asarray(solution.logits_mean, dtype=np.float64) - np.asarray(solution.b)[:, None]

@@ -121,13 +121,15 @@ def is_nonconvex(problem: Problem) -> bool:
 def start_plan(problem: Problem, restarts: int, init_scale=None) -> tuple[list[float], list[int | None]]:
     """Scales and ranks of the restarts.
 
-    Convex-in-disguise models: every restart at scale 1 (or ``init_scale``), full rank.  Nonconvex
-    models: the first half full rank at the scales of :data:`NONCONVEX_SCALES`; the second half are
-    low-rank starts, ranks cycling from K−1 down to 1, at scales 1 and 0.3 -- the rank-deficient
-    minima that beat the ETF for deep CE (catalogue §3, Garrod & Keating) lie outside the basin of
-    full-rank starts at moderate λ.  A user's ``init_scale`` replaces the scales (ranks stay).
+    Convex-in-disguise models and ReLU features at depth 1: every restart at scale 1 (or ``init_scale``),
+    full rank (ReLU's spurious points are dead classes, which wide full-rank starts avoid and low-rank
+    starts provoke; the class-drop refinement handles the zero classes).  Deep models (M >= 2): the first
+    half full rank at the scales of :data:`NONCONVEX_SCALES`; the second half low-rank starts, ranks
+    cycling from K−1 down to 1, at scales 1 and 0.3 -- the rank-deficient minima that beat the ETF for
+    deep CE (catalogue §3, Garrod & Keating) lie outside the basin of full-rank starts at moderate λ.
+    A user's ``init_scale`` replaces the scales (ranks stay).
     """
-    if not is_nonconvex(problem):
+    if not is_nonconvex(problem) or problem.depth == 1:
         return init_scales(init_scale, restarts), [None] * restarts
     full = (restarts + 1) // 2
     scales = [NONCONVEX_SCALES[i % len(NONCONVEX_SCALES)] for i in range(full)]
@@ -257,6 +259,14 @@ def _solve(objective, *, restarts, seed, on, max_iter, gtol, scales, ranks, prog
 
     finite = [r for r, res in enumerate(results) if np.isfinite(res.fun)]
     best = min(finite, key=lambda r: results[r].fun) if finite else 0
+    if finite:
+        # among restarts that reach the best objective (to GROUP_RTOL), prefer one that met gtol: which of them is
+        # lowest by an ulp, and whether that one stalled just above gtol, is decided by rounding
+        f_best = results[best].fun
+        tied = [r for r in finite if results[r].fun <= f_best + GROUP_RTOL * max(abs(f_best), 1e-300)]
+        converged = [r for r in tied if results[r].converged]
+        if converged:
+            best = min(converged, key=lambda r: results[r].fun)
     res = results[best]
     if drop_classes == "auto":
         drop_classes = objective.learned and (objective.M > 1 or objective.relu)
