@@ -174,26 +174,28 @@ def add_require_certified(p: argparse.ArgumentParser) -> None:
                    help="a verdict resting on uncertified solves only ('consistent') exits 3, not 0")
 
 
-#: Absolute paths (or module names) of claims files already loaded in this process: ``main`` may run
-#: several times in one process (tests, notebooks), and the registry refuses an id registered twice.
-_LOADED: set[str] = set()
+#: Claims files (absolute paths) or module names loaded in this process -> the ids they registered:
+#: ``main`` may run several times in one process (tests, notebooks), and the registry refuses an id
+#: registered twice; a file is loaded again only when its claims are no longer registered.
+_LOADED: dict[str, tuple[str, ...]] = {}
 
 
 def load_user_claims(paths) -> None:
     """``nctheory.claims.load_claims`` for each ``--claims`` value; a file that fails to import is bad input."""
     from nctheory.claims import load_claims
+    from nctheory.claims.registry import extra_claims
     from nctheory.errors import is_input_error
 
     for path in paths or ():
         ident = os.path.abspath(path) if (path.endswith(".py") or os.sep in path or os.path.exists(path)) else path
-        if ident in _LOADED:
+        if ident in _LOADED and set(_LOADED[ident]) <= {c.id for c in extra_claims()}:
             continue
         try:
-            load_claims(path)
+            loaded = load_claims(path)
         except ValueError as exc:
             if is_input_error(exc):
                 raise
             raise CliError(f"claims: loading {path!r} failed: {exc}") from None
         except Exception as exc:  # the user's file raised while importing: their input, not our bug
             raise CliError(f"claims: importing {path!r} raised {type(exc).__name__}: {exc}") from None
-        _LOADED.add(ident)
+        _LOADED[ident] = tuple(c.id for c in loaded)

@@ -29,9 +29,7 @@ def add_parser(sub, *, lazy: bool = False) -> None:
 
 
 def run(args) -> int:
-    from nctheory.claims import get_claim
     from nctheory.cli.args import CliError
-    from nctheory.present.report import build_report
 
     n_major, k_major = majority(args.majority)
     if args.minority_classes < 1:
@@ -41,7 +39,11 @@ def run(args) -> int:
     ratios = floats("ratios", args.ratios)
     base = problem_from_args(args, sizes=(n_major,) * k_major + (1,) * args.minority_classes)
     check_output_dir("out", args.out)
+    from nctheory.claims import get_claim
+
     get_claim(args.claim)  # an unknown claim is bad input before anything is drawn
+    from nctheory.present.report import build_report
+
     out = build_report(args.out, base=base, n_major=n_major, k_major=k_major, k_minor=args.minority_classes,
                        ratios=ratios, curve_claim=args.claim, n_jobs=args.jobs,
                        progress=None if not args.no_progress else False)

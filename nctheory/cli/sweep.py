@@ -78,8 +78,6 @@ def majority(text: str) -> tuple[int, int]:
 
 def grid_from_args(args):
     """The :class:`~nctheory.explore.sweep.Grid` of the options (module doc for λ)."""
-    from nctheory.explore.sweep import Grid
-
     explicit = [flag for flag, v in (("--lambda-w", args.lambda_w), ("--lambda-h", args.lambda_h)) if v is not None]
     if args.lambdas is not None and explicit:
         raise CliError(f"lambdas: --lambdas sweeps λ at λW = λH and conflicts with {' and '.join(explicit)}; "
@@ -89,8 +87,11 @@ def grid_from_args(args):
         raise CliError(f"minority_classes: must be >= 1, got {args.minority_classes}")
     base = problem_from_args(args, sizes=(n_major,) * k_major + (1,) * args.minority_classes)
     lambdas = (base.lam,) if explicit else floats("lambdas", args.lambdas or DEFAULT_LAMBDAS)
+    ratios = floats("ratios", args.ratios)
+    from nctheory.explore.sweep import Grid
+
     return Grid(base=base, n_major=n_major, k_major=k_major, k_minor=args.minority_classes,
-                ratios=floats("ratios", args.ratios), lambdas=lambdas)
+                ratios=ratios, lambdas=lambdas)
 
 
 def record_exit(rec: dict, claim, require_certified: bool) -> int:
@@ -104,9 +105,6 @@ def record_exit(rec: dict, claim, require_certified: bool) -> int:
 
 
 def run(args) -> int:
-    from nctheory.explore.sweep import run_sweep
-    from nctheory.explore.sweep_file import read_done
-
     if args.jobs < 1:
         raise CliError(f"jobs: must be >= 1, got {args.jobs}")
     if args.limit is not None and args.limit < 1:
@@ -114,11 +112,11 @@ def run(args) -> int:
     if args.require_certified and not args.claim:
         raise CliError("require_certified: applies to the verdicts of --claim; give a claim")
     check_output_file("out", args.out)
-    grid = grid_from_args(args)
-    points = grid.problems()
-    from nctheory.explore.sweep_file import scan
+    from nctheory.explore.sweep_file import read_done, scan
 
     scan(args.out)  # not a sweep file (or a damaged one): refused before any claim or solver is loaded
+    grid = grid_from_args(args)
+    points = grid.problems()
     claim = None
     method = args.method
     if args.claim:
@@ -128,6 +126,8 @@ def run(args) -> int:
         if method == "auto":
             method = claim.reference[0]
     preflight(points[0][1], method)
+    from nctheory.explore.sweep import run_sweep
+
     budget = args.time_budget
     stopped = None
     try:

@@ -17,7 +17,7 @@ from nctheory.cli.args import (add_method, CliError, add_claims_option, add_json
                                add_time_limit, given_model_options, problem_from_args)
 from nctheory.cli.output import emit_json
 from nctheory.cli.preflight import preflight
-from nctheory.cli.verdicts import combined_exit, print_verification
+from nctheory.cli.verdicts import NA_EXPLANATION, combined_exit, describe_instance, print_verification
 from nctheory.errors import TimeLimitReached
 
 
@@ -90,6 +90,13 @@ def run(args) -> int:
         if stopped is not None:
             out.append(timed_out_json(stopped[0], stopped[1], budget))
         emit_json(out[0] if len(jobs) == 1 else out)
+    if not args.json:
+        if stopped is not None:
+            claim, problem, _ = stopped
+            print(f"{'INCONCLUSIVE':<12} {'uncertified':<11} {claim.id}  {describe_instance(problem)}")
+            print(f"    reason: {timed_out_json(claim, problem, budget)['reason']}")
+        if any(c.rel_err is None for v in results for c in v.checks):
+            print(NA_EXPLANATION)
     if stopped is not None:
         print(f"nctheory: time limit of {budget.seconds:g} s reached: {stopped[2]}/{len(jobs)} verifications "
               f"finished, stopped at {stopped[0].id}", file=sys.stderr)

@@ -49,7 +49,7 @@ def _restore_claims_registry():
     from nctheory.claims import registry
     from nctheory.cli import args
 
-    user, loaded = list(registry._USER), set(args._LOADED)
+    user, loaded = list(registry._USER), dict(args._LOADED)
     yield
     registry._USER[:] = user
     args._LOADED.clear()

@@ -118,3 +118,16 @@ def test_claims_option_twice_in_one_process_is_harmless(main_run):
     for _ in range(2):
         code, out, _ = main_run("claims", "--json", "--claims", USER_CLAIMS)
         assert code == 0 and "user/zero-threshold" in out
+
+
+def test_model_errors_from_dicts_and_huge_integers_are_bad_input(monkeypatch, main_run):
+    """No command reads a problem dict today; should one, ``Problem.from_dict({})`` and ``lambda_w=10**400``
+    (an int too large for float64) are field-named and map to exit 2."""
+    import nctheory.cli.claims as cmd
+    from nctheory.model import Problem
+
+    for build, field in ((lambda: Problem.from_dict({}), "sizes:"),
+                         (lambda: Problem(sizes=(3, 3), lambda_w=10 ** 400), "lambda_w:")):
+        monkeypatch.setattr(cmd, "run", lambda args, build=build: build())
+        code, _, err = main_run("claims")
+        assert code == 2 and err.startswith(f"nctheory: error: {field}") and len(err.strip().splitlines()) == 1

@@ -52,7 +52,8 @@ def test_time_limit_stops_the_certified_solver_and_exits_3():
 @pytest.mark.parametrize("method", ["factored"])
 def test_time_limit_hard_stop_for_solvers_without_a_time_option(method):
     """Factored restarts have no time option: the hard stop ends them at the limit + grace."""
-    proc = run_cli("solve", "--sizes", "40x30", "--lambda-w", "1e-3", "--lambda-h", "1e-3", "--method", method,
+    # ReLU features, K = 30: the factored restarts take ~30 s (measured); stopped at 0.3 s + grace
+    proc = run_cli("solve", "--sizes", "40x30", "--relu", "--lambda-w", "1e-4", "--lambda-h", "1e-4", "--method", method,
                    "--time-limit", "0.3")
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr

@@ -27,7 +27,8 @@ def test_a_tolerance_tighter_than_the_bracket_fails(main_run):
 
 
 def test_time_limit_stops_the_bisection_with_exit_3():
-    proc = run_cli("threshold", "--sizes", "500x2,50x3", "--time-limit", "0.2", "--json")
+    # K = 40: the 27 certified solves of the bisection take ~5-15 s (measured); K = 5 can finish in 0.4 s
+    proc = run_cli("threshold", "--sizes", "500x20,50x20", "--time-limit", "0.2", "--json")
     assert proc.returncode == 3, proc.stderr[-2000:]
     data = json.loads(proc.stdout)
     assert data["conclusive"] is False and data["observed"] is None and "time limit of 0.2 s" in data["message"]
