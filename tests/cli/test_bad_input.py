@@ -89,7 +89,6 @@ CASES = [
     # --- search
     ("search-budget-zero", ["search", "zhu/balanced-ce", "--budget", "0"], "budget:", {}),
     ("search-max-classes", ["search", "zhu/balanced-ce", "--max-classes", "0"], "max_classes:", {}),
-    ("search-unknown-claim", ["search", "no/such"], "claim:", {}),
     # --- sweep
     ("sweep-sizes-not-an-option", ["sweep", "--out", "{out}", "--sizes", "3,3"], "unrecognized", {}),
     ("sweep-majority-text", ["sweep", "--out", "{out}", "--majority", "abc"], "majority:", {}),
@@ -114,7 +113,6 @@ CASES = [
     ("report-sizes-not-an-option", ["report", "--out", "{tmp}/r", "--sizes", "5,5"], "unrecognized", {}),
     ("report-out-proc", ["report", "--out", "/proc/nctheory-report"], "out:", {}),
     ("report-out-file", ["report", "--out", "{file}"], "out:", {}),
-    ("report-unknown-claim", ["report", "--out", "{tmp}/r3", "--claim", "no/such"], "claim:", {}),
     ("gallery-out-proc", ["gallery", "--all", "--out", "/proc/nctheory-gallery"], "out:", {}),
 ]
 

@@ -98,3 +98,44 @@ def test_time_limit_stops_reports_and_exits_3(tmp_path):
     assert s["stopped"].startswith("time limit of 1 s reached after") and s["completed"] < s["instances"]
     assert len(data["results"]) == s["completed"]
     assert ET.parse(path).getroot().get("tests") == str(s["completed"])
+
+
+def _with_terminal_stderr(*argv):
+    """Run the CLI with stderr on a pseudo-terminal (stdout a pipe): ``(code, stdout, terminal text)``."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from .conftest import cli_env
+
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "nctheory", *argv], stdout=subprocess.PIPE, stderr=slave,
+                            env=cli_env(COLUMNS="100"))
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out, _ = proc.communicate(timeout=120)
+    os.close(master)
+    return proc.returncode, out.decode(), b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_only_on_stderr_and_never_with_json():
+    code, out, term = _with_terminal_stderr("check", *USER[:2], "--only", "user/zero-threshold")
+    assert code == 0
+    assert "check [" in term and "2/2" in term  # the bar, drawn on the terminal
+    assert "\r" not in out and "check [" not in out and len(_lines(out)) == 2  # results clean on stdout
+    code, out, term = _with_terminal_stderr("check", *USER[:2], "--only", "user/zero-threshold", "--json")
+    assert code == 0 and "check [" not in term and json.loads(out)["summary"]["completed"] == 2
