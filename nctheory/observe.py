@@ -19,6 +19,12 @@ only here, not in every claim.
 ==================  ========================================================================
 
 :func:`register_reader` adds a reader (a claim package's own quantities, a user's).
+
+Compact solutions of the symmetric solver (:class:`~nctheory.solvers.certified.grouped.GroupedSolution`) are
+read without forming K×K matrices: the Gram readers return :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix`
+values (one diagonal and one off-diagonal value per group, one value per pair of groups), the per-class readers
+expand per-group values to K-vectors, and the comparison (:mod:`nctheory.verify.compare`) compares grouped
+matrices in that form.  :func:`is_grouped` tells a claim which form it has.
 """
 
 from __future__ import annotations
@@ -58,6 +64,10 @@ def read(name: str, problem, solution):
 
 
 # ------------------------------------------------------------------------- basic arrays
+def is_grouped(solution) -> bool:
+    """True for a compact (symmetric-solver) solution."""
+    return hasattr(solution, "structure") and hasattr(solution, "gram_WW")
+
 def W_of(solution) -> np.ndarray:
     return np.asarray(solution.W, dtype=np.float64)
 
@@ -92,6 +102,39 @@ def y_matrix(problem, solution) -> np.ndarray:
     return zbar(solution) * np.sqrt(problem.n)[None, :]
 
 
+def max_abs(M) -> float:
+    """Largest absolute entry of a dense or grouped matrix."""
+    return float(M.max_abs()) if hasattr(M, "max_abs") else float(np.abs(np.asarray(M)).max(initial=0.0))
+
+
+def frobenius(M) -> float:
+    """Frobenius norm of a dense or grouped matrix."""
+    return float(M.frobenius_norm()) if hasattr(M, "frobenius_norm") else float(np.linalg.norm(M))
+
+
+def trace(M) -> float:
+    """Trace of a dense or grouped matrix (grouped: each group's diagonal value times its class count)."""
+    if hasattr(M, "structure"):
+        return float(M.structure.counts.astype(float) @ M.diagonal)
+    return float(np.trace(M))
+
+
+def inner(A, B) -> float:
+    r""":math:`\langle A, B\rangle = \operatorname{tr}(A^\top B)` for dense or grouped matrices."""
+    if hasattr(A, "structure"):
+        return trace(A.T @ B)
+    return float(np.vdot(A, B))
+
+
+def flat(M) -> np.ndarray:
+    """The distinct entries of a matrix as a vector: all entries (dense), or the grouped entry form."""
+    if hasattr(M, "structure"):
+        from nctheory.verify.compare import entry_form
+
+        return entry_form(M).ravel()
+    return np.asarray(M, dtype=np.float64).ravel()
+
+
 def normalized(G: np.ndarray) -> np.ndarray:
     """``G / ||G||_F`` (zero stays zero)."""
     nrm = float(np.linalg.norm(G))
@@ -99,13 +142,45 @@ def normalized(G: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ readers
-register_reader("gram_WW", lambda p, s: grams(s)[0])
-register_reader("gram_HH", lambda p, s: grams(s)[1])
-register_reader("gram_WH", lambda p, s: zbar(s))
-register_reader("logits_mean", lambda p, s: np.asarray(s.logits_mean, dtype=np.float64))
+def _gram(which: str):
+    def read_gram(p, s):
+        if is_grouped(s):
+            return getattr(s, which)
+        W, H = W_of(s), H_of(s)
+        return {"gram_WW": lambda: W @ W.T, "gram_HH": lambda: H.T @ H, "gram_WH": lambda: W @ H}[which]()
+
+    return read_gram
+
+
+def _sq_norms(which: str):
+    def read(p, s):
+        if is_grouped(s):
+            return s.structure.expand(getattr(s, which).diagonal)
+        X = W_of(s) if which == "gram_WW" else H_of(s).T
+        return np.einsum("kd,kd->k", X, X)
+
+    return read
+
+
+def _sigma_y(p, s):
+    if is_grouped(s):
+        values, mult = s.Y.singular_values()
+        return np.repeat(values, mult)
+    return np.linalg.svd(y_matrix(p, s), compute_uv=False)
+
+
+def _zero(p, s):
+    Z = s.gram_WH.max_abs() if is_grouped(s) else float(np.abs(zbar(s)).max())
+    return bool(Z <= ZERO_LOGIT_TOL)
+
+
+register_reader("gram_WW", _gram("gram_WW"))
+register_reader("gram_HH", _gram("gram_HH"))
+register_reader("gram_WH", _gram("gram_WH"))
+register_reader("logits_mean", lambda p, s: s.logits if is_grouped(s) else np.asarray(s.logits_mean, dtype=np.float64))
 register_reader("bias", lambda p, s: bias_of(s))
-register_reader("w_sq_norms", lambda p, s: np.einsum("kd,kd->k", W_of(s), W_of(s)))
-register_reader("h_sq_norms", lambda p, s: np.einsum("dk,dk->k", H_of(s), H_of(s)))
+register_reader("w_sq_norms", _sq_norms("gram_WW"))
+register_reader("h_sq_norms", _sq_norms("gram_HH"))
 register_reader("objective", lambda p, s: float(s.objective))
-register_reader("sigma_Y", lambda p, s: np.linalg.svd(y_matrix(p, s), compute_uv=False))
-register_reader("zero_solution", lambda p, s: bool(np.abs(zbar(s)).max() <= ZERO_LOGIT_TOL))
+register_reader("sigma_Y", _sigma_y)
+register_reader("zero_solution", _zero)

@@ -127,6 +127,7 @@ class Problem:
     e_w: float | None = None
     e_h: float | None = None
     _n: np.ndarray = field(init=False, repr=False, compare=False)
+    _N: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen dataclass)
@@ -166,6 +167,7 @@ class Problem:
                     f"d: {self.d} is too small for this model; need d >= {self.min_dim} ({self._min_dim_reason})"
                 )
         object.__setattr__(self, "_n", np.asarray(self.sizes, dtype=np.float64))
+        object.__setattr__(self, "_N", int(sum(self.sizes)))
         loss = get_loss(self.loss).bind(self)
         set_("loss", loss)
         loss.check(self)
@@ -179,7 +181,7 @@ class Problem:
     @property
     def N(self) -> int:
         """Total number of samples."""
-        return int(sum(self.sizes))
+        return self._N
 
     @property
     def n(self) -> np.ndarray:

@@ -69,11 +69,13 @@ def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
     if len(raw) > MAX_CLASSES:
         raise ValueError(f"sizes: {len(raw)} classes exceed the limit of {MAX_CLASSES}")
     arr = sizes if isinstance(sizes, np.ndarray) else None  # an integer array: checked without a Python loop
+    if arr is None and len(raw) > 1000 and set(map(type, raw)) == {int}:  # plain ints (not bools): fast check
+        arr = np.asarray(raw, dtype=np.int64)
     if arr is not None and arr.ndim == 1 and arr.dtype.kind in "iu" and arr.size >= 2:
         if arr.min() <= 0:  # fast path for large integer arrays
             i = int(np.argmin(arr))
             raise ValueError(f"sizes: entry {i} = {int(arr[i])} must be a positive integer (at least 1 sample per class)")
-        out = tuple(int(n) for n in arr.tolist())
+        out = tuple(arr.tolist())
     else:
         items: list[int] = []
         for i, n in enumerate(raw):

@@ -3,6 +3,8 @@ r"""Every solver by name, in preference order, and ``solve(problem, method=...)`
 ``method="auto"`` picks the first solver of :data:`AUTO_ORDER` that supports the problem and solves
 the model exactly (not a relaxation):
 
+* class sizes in few groups of equal size (C <= K/2) and K >= :data:`SYMMETRIC_MIN_K`, CE or MSE ->
+  ``certified:symmetric`` (the invariant problem of size O(C²), certified for the full K-class problem);
 * learned classifier, depth 1, free features, penalties, a loss with a conjugate -> ``certified``;
 * layer-peeled norm constraints (learned W) -> ``convex:lpm`` (Gram SDP, R4);
 * fixed-ETF classifier -> ``convex:fixed-etf`` (convex in H);
@@ -20,6 +22,7 @@ from __future__ import annotations
 from nctheory.model.problem import Problem
 from nctheory.solvers.base import Solver
 from nctheory.solvers.certified import CertifiedSolver
+from nctheory.solvers.certified.symmetric import SymmetricSolver
 from nctheory.solvers.convex.solvers import (ConvexAuto, ConvexFixedETF, ConvexFullSample, ConvexLPM, ConvexReduced,
                                              ConvexReluDNN, ConvexUFSVM)
 from nctheory.solvers.factored.solver import FactoredSolver
@@ -27,12 +30,15 @@ from nctheory.solvers.result import Solution
 
 #: name -> solver, in preference order.
 SOLVERS: dict[str, Solver] = {s.name: s for s in (
-    CertifiedSolver(), ConvexLPM(), ConvexFixedETF(), FactoredSolver(), ConvexReduced(), ConvexFullSample(),
+    SymmetricSolver(), CertifiedSolver(), ConvexLPM(), ConvexFixedETF(), FactoredSolver(), ConvexReduced(), ConvexFullSample(),
     ConvexReluDNN(), ConvexUFSVM(), ConvexAuto(),
 )}
 
 #: Candidates of ``method="auto"``, in order.
-AUTO_ORDER = ("certified", "convex:lpm", "convex:fixed-etf", "factored")
+AUTO_ORDER = ("certified:symmetric", "certified", "convex:lpm", "convex:fixed-etf", "factored")
+#: ``auto`` prefers the symmetric solver from this K on: below it both are fast, and the dense solver's answer
+#: (the default instances' reference since the first release) is kept.
+SYMMETRIC_MIN_K = 50
 
 METHODS = ("auto",) + tuple(SOLVERS)
 
@@ -60,6 +66,8 @@ def auto_method(problem: Problem) -> str:
     reasons = []
     for name in AUTO_ORDER:
         s = SOLVERS[name]
+        if name == "certified:symmetric" and problem.K < SYMMETRIC_MIN_K:
+            continue
         sup = s.supports(problem)
         if sup and s.exact:
             return name

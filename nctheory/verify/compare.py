@@ -101,12 +101,39 @@ def _jsonable(x):
     return x
 
 
+def comparable(predicted, observed):
+    """Both values in a common array form: grouped matrices (the symmetric solver's compact Grams) in their entry
+    form -- a C × (C+2) array of each group's diagonal value, within-group value and cross-group values, whose
+    entries are exactly the distinct entries of the K × K matrix -- or densified when the other side is dense."""
+    from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+
+    gp, go = isinstance(predicted, GroupedMatrix), isinstance(observed, GroupedMatrix)
+    if gp and go:
+        return entry_form(predicted), entry_form(observed)
+    if gp:
+        return predicted.dense(), observed
+    if go:
+        return predicted, observed.dense()
+    return predicted, observed
+
+
+def entry_form(M) -> np.ndarray:
+    """C × (C+2): [diagonal | within-group (0 for singleton groups, which have none) | cross-group block]."""
+    within = np.nan_to_num(M.within, nan=0.0)
+    return np.column_stack([M.diagonal, within, M.block])
+
+
 def compare(quantity: str, method: str, predicted, observed, tol, *, precision=None, extra_allowance: float = 0.0) -> Check:
     """Compare under ``tol`` (a :class:`~nctheory.claims.base.Tolerance`) at ``precision`` (module doc).
 
     ``precision``: None (not estimated: taken as 0, and recorded as None), a number, or an array of the
     quantity's shape.  Arrays must have the predicted shape, else the check disagrees.
     """
+    try:
+        predicted, observed = comparable(predicted, observed)
+    except ValueError:  # a grouped matrix too large to densify against a dense value: not comparable
+        tol_json = tol.to_json(extra_allowance)
+        return Check(quantity, method, "grouped", "dense", float("inf"), float("inf"), tol_json, Decision.DISAGREE)
     p = np.asarray(predicted)
     o = np.asarray(observed)
     tol_json = tol.to_json(extra_allowance)
@@ -129,7 +156,12 @@ def compare(quantity: str, method: str, predicted, observed, tol, *, precision=N
     rel_err = float((diff[nz] / np.abs(p[nz])).max()) if nz.any() else None
     allow = np.broadcast_to(tol.allowance(p, extra_allowance), p.shape)
     prec_known = precision is not None
-    prec = np.broadcast_to(np.asarray(precision if prec_known else 0.0, dtype=float), p.shape)
+    prec_arr = np.asarray(precision if prec_known else 0.0, dtype=float)
+    if prec_arr.shape not in ((), p.shape):
+        # a precision measured on another form of the same matrix (grouped entry form vs dense): matrix precisions
+        # are uniform over entries (nctheory.verify.precision), so the largest one applies to every entry
+        prec_arr = np.asarray(float(prec_arr.max(initial=0.0)))
+    prec = np.broadcast_to(prec_arr, p.shape)
     agree = (diff <= allow + prec) & (prec <= allow)
     disagree = diff > allow + SAFETY * prec
     if disagree.any():

@@ -36,6 +36,12 @@ def quantity_precision(a, b):
     """Entrywise precision of one quantity from two observations (module doc); None if incomparable."""
     if a is None or b is None:
         return None
+    from nctheory.verify.compare import comparable
+
+    try:
+        a, b = comparable(a, b)
+    except ValueError:
+        return None
     A, B = np.asarray(a), np.asarray(b)
     if A.shape != B.shape:
         return None
