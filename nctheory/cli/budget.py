@@ -30,6 +30,21 @@ from nctheory.errors import TimeLimitReached
 GRACE_S = 0.5
 
 
+#: Functions in which Python prints and ignores an exception instead of propagating it: finalizers and
+#: garbage-collector callbacks (hypothesis registers one).  A hard stop that lands inside one is retried
+#: after :data:`RETRY_S`.
+SWALLOWING_FRAMES = frozenset({"__del__", "gc_callback"})
+RETRY_S = 0.01
+
+
+def _swallows_exceptions(frame, depth: int = 8) -> bool:
+    while frame is not None and depth > 0:
+        if frame.f_code.co_name in SWALLOWING_FRAMES:
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
+
+
 def parse_time_limit(value) -> float | None:
     """Seconds > 0 and finite, or None; ValueError ``time_limit: ...`` otherwise."""
     if value is None:
@@ -79,12 +94,20 @@ class Budget:
         if self.expired():
             raise TimeLimitReached(self.seconds, where)
 
-    def solver_options(self, method: str) -> dict:
-        """``{method: {"time_limit": remaining}}`` for solvers that take a time limit, else ``{}``."""
+    def solver_options(self, method: str | None = None) -> dict:
+        """``{name: {"time_limit": remaining}}`` for the solvers that take a time limit (the certified ones:
+        ``certified`` and those declaring ``options_like = "certified"``); only ``method``'s entry when given.
+        Empty when unlimited."""
         left = self.remaining()
-        if left is None or not method.startswith("certified"):
+        if left is None:
             return {}
-        return {method: {"time_limit": max(left, 1e-3)}}
+        from nctheory.solvers.registry import SOLVERS
+
+        timed = [name for name, s in SOLVERS.items()
+                 if name == "certified" or getattr(s, "options_like", None) == "certified"]
+        if method is not None:
+            timed = [name for name in timed if name == method]
+        return {name: {"time_limit": max(left, 1e-3)} for name in timed}
 
     @contextmanager
     def enforce(self):
@@ -94,6 +117,9 @@ class Budget:
             return
 
         def _alarm(signum, frame):
+            if _swallows_exceptions(frame):  # raising here would be printed and ignored: try again shortly
+                signal.setitimer(signal.ITIMER_REAL, RETRY_S)
+                return
             raise TimeLimitReached(self.seconds, "(hard stop)")
 
         previous = signal.signal(signal.SIGALRM, _alarm)

@@ -155,7 +155,7 @@ def run_check(*, json_out: bool = False, junit: str | None = None, quiet: bool =
         for i, (claim, problem) in enumerate(jobs):
             try:
                 budget.check()
-                v = verify_claim(claim, problem, solver_options=budget.solver_options("certified"))
+                v = verify_claim(claim, problem, solver_options=budget.solver_options())
             except TimeLimitReached:
                 stopped = (f"time limit of {budget.seconds:g} s reached after {i}/{len(jobs)} instances "
                            f"(next: {claim.id})")

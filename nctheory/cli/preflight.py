@@ -24,6 +24,9 @@ LBFGS_COPIES = 30
 JSON_BYTES_PER_ENTRY = 56
 #: Copies of the returned W and H_mean a solve holds (padded factors, the solution, a refinement).
 RESULT_COPIES = 4
+#: Solvers whose answers are compact (``GroupedSolution``: O(C²) numbers for C size groups); they form
+#: W and H_mean densely only up to ``grouped_matrix.DENSE_MAX_K`` classes.
+COMPACT_METHODS = ("certified:symmetric",)
 
 
 def resolve(problem, method: str) -> str:
@@ -42,6 +45,11 @@ def estimate_bytes(problem, method: str, *, json_out: bool = False) -> int:
     """Bytes that grow with d (and M) in a ``method`` solve of ``problem`` (module doc)."""
     K, d, M = problem.K, problem.dim, problem.depth
     result_entries = 2 * K * d
+    if method in COMPACT_METHODS:
+        from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K
+
+        if K > DENSE_MAX_K:
+            result_entries = 0
     need = RESULT_COPIES * 8 * result_entries
     if method == "factored":
         n_vars = (M - 1) * d * d + K * d + d * K + K

@@ -28,6 +28,10 @@ def add_parser(sub, *, lazy: bool = False) -> None:
     p.set_defaults(func=run)
 
 
+#: Largest K whose mean logits a grouped answer forms densely (``grouped_matrix.DENSE_MAX_K``).
+DENSE_LOGITS_MAX_K = 2000
+
+
 def run(args) -> int:
     problem = problem_from_args(args)
     method = preflight(problem, args.method, json_out=args.json)
@@ -45,8 +49,12 @@ def run(args) -> int:
         if sol.lower_bound is not None:
             print(f"lower bnd  {sol.lower_bound:.12g}   gap {gap}   certified {sol.certified}")
         print(f"time       {sol.time_s:.3f} s   iterations {sol.iterations}")
-        print("mean logits (column k = class k):")
-        print(np.array2string(np.asarray(sol.logits_mean), precision=5, suppress_small=True))
+        if hasattr(sol, "structure") and sol.K > DENSE_LOGITS_MAX_K:  # a grouped answer: never formed densely
+            print(f"mean logits: K = {sol.K} classes in {sol.structure.C} size groups, kept in grouped form "
+                  "(--json has the grouped blocks)")
+        else:
+            print("mean logits (column k = class k):")
+            print(np.array2string(np.asarray(sol.logits_mean), precision=5, suppress_small=True))
     if args.time_budget.expired() and sol.status.value not in ("optimal", "local"):
         print(f"time limit of {args.time_budget.seconds:g} s reached before the solve finished", file=sys.stderr)
     return 0 if sol.status.value in ("optimal", "local") else 3

@@ -77,7 +77,7 @@ def run(args) -> int:
         try:
             budget.check(f"after {i}/{len(jobs)} verifications")
             v = verify_claim(claim, problem, methods=args.method or None,
-                             solver_options=budget.solver_options("certified"))
+                             solver_options=budget.solver_options())
         except TimeLimitReached:
             stopped = (claim, problem, i)
             break

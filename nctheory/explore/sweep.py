@@ -149,11 +149,17 @@ def _claim(claim_id: str, claim_files: tuple[str, ...]):
 
 
 def _collapse_fields(problem: Problem, sol) -> dict:
-    out = {"w_norms": np.linalg.norm(np.asarray(sol.W), axis=1).tolist(),
-           "h_norms": np.linalg.norm(np.asarray(sol.H_mean), axis=0).tolist()}
+    """Norms per class and the minority spread; a grouped answer (``certified:symmetric``) gives its norms
+    from the grouped blocks and the spread only where it forms W and H̄ (K <= DENSE_MAX_K)."""
+    try:
+        W, H = np.asarray(sol.W), np.asarray(sol.H_mean)
+    except ValueError:  # a grouped answer above DENSE_MAX_K classes: no dense factors
+        group = np.asarray(sol.structure.group_of)  # per class, from the per-group norms
+        return {"w_norms": np.asarray(sol.w_norms())[group].tolist(), "h_norms": np.asarray(sol.h_norms())[group].tolist()}
+    out = {"w_norms": np.linalg.norm(W, axis=1).tolist(), "h_norms": np.linalg.norm(H, axis=0).tolist()}
     minor = [k for k, n in enumerate(problem.sizes) if n == min(problem.sizes)]
     if 2 <= len(minor) < problem.K:
-        mc = minority_collapse(sol.W, sol.H_mean, minor)
+        mc = minority_collapse(W, H, minor)
         w_top = max(out["w_norms"])
         h_top = max(out["h_norms"])
         # spread relative to the LARGEST vector of the whole solution: a minority cluster squeezed
@@ -190,9 +196,9 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str, 
         rec["solver"] = resolved
         options = dict(claim.solver_options.get(resolved, {})) if claim is not None else {}
         timed = {}
-        if deadline is not None and resolved == "certified":
-            timed = {"certified": {"time_limit": max(deadline - time.time(), 1e-3)}}
-            options.update(timed["certified"])
+        if deadline is not None and _takes_time_limit(resolved):
+            timed = {resolved: {"time_limit": max(deadline - time.time(), 1e-3)}}
+            options.update(timed[resolved])
         sol = solve(problem, method=resolved, **options)
     except Exception as exc:  # recorded, not hidden: the sweep goes on
         rec.update(status="error", error=f"{type(exc).__name__}: {exc}")
@@ -222,6 +228,13 @@ def _cut_short(deadline: float | None, finished: bool) -> bool:
     """True when the deadline passed and the answer is not a finished one: the point is not recorded (a
     resumed sweep does it again) rather than saved with the status of an interrupted solve."""
     return deadline is not None and not finished and time.time() >= deadline
+
+
+def _takes_time_limit(method: str) -> bool:
+    from nctheory.solvers.registry import SOLVERS
+
+    s = SOLVERS.get(method)
+    return method == "certified" or getattr(s, "options_like", None) == "certified"
 
 
 def _worst_rel_err(v) -> float | None:
