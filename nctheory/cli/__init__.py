@@ -123,7 +123,7 @@ def main(argv=None) -> int:
             return EXIT_BAD_INPUT
         return _run(args)
     except TimeLimitReached as exc:
-        _say(f"{exc}: stopped; what was finished is reported above")
+        _say(f"{exc}: stopped before the command finished")
         return EXIT_INCONCLUSIVE
     except KeyboardInterrupt:
         _say("interrupted")
