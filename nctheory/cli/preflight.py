@@ -61,10 +61,10 @@ def estimate_bytes(problem, method: str, *, json_out: bool = False) -> int:
 
 def check_fits(problem, method: str, *, json_out: bool = False) -> None:
     """ValueError ``d: ...`` when the d- and M-dependent arrays cannot fit in memory (module doc)."""
-    from nctheory.solvers.memory import _limit, human
+    from nctheory.solvers.memory import human, memory_limit
 
     need = estimate_bytes(problem, method, json_out=json_out)
-    limit = _limit()
+    limit = memory_limit()
     if need > limit:
         what = f"d = {problem.dim}" + (f", depth M = {problem.depth}" if problem.depth > 1 else "")
         raise ValueError(f"d: a {method} solve with {what} at K = {problem.K} needs about {human(need)}, more than "
