@@ -93,6 +93,18 @@ def test_run_stops_on_a_stale_mutation(tmp_path, capsys):
     assert not record.exists()
 
 
+def test_check_status_words():
+    out = ("CONSISTENT    dang2024/relu-collapse             K=4   checks=4   worst rel err= 0.00e+00    0.75s\n"
+           "INCONCLUSIVE  allnc/fixed-etf-repair             K=4   checks=2\n"
+           "      BAD minority_h_squeezed: pred=True obs=False\n"
+           "PASS          zhu/balanced-ce                    K=4\n\n"
+           "1 claims, 1 instances: 1 as expected, 0 unexpected, 0 inconclusive  (1.4 s)\n")
+    assert MC.check_statuses(out) == ["CONSISTENT", "INCONCLUSIVE", "PASS"]
+    # every verdict of the product is recognised (a new verdict word would otherwise vanish from the record)
+    from nctheory.verify.verdict import Verdict
+    assert {v.value.upper() for v in Verdict} <= set(MC.CHECK_STATUSES)
+
+
 def test_node_ids_of_failures_in_a_folder(tmp_path):
     d = tmp_path / "tests" / "claims" / "zhu"
     d.mkdir(parents=True)

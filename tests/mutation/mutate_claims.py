@@ -491,13 +491,20 @@ def run_tests(root: Path, target: str, *, stop_first: bool, deselect=()) -> dict
 
 _CLI = "import sys; from nctheory.cli import main; sys.exit(main(sys.argv[1:]))"
 
+#: The status words ``nctheory check`` starts its per-instance lines with (the verdicts, and for claims
+#: registered to be refuted whether they were).
+CHECK_STATUSES = ("PASS", "CONSISTENT", "FAIL", "INCONCLUSIVE", "REFUTED", "NOT-REFUTED")
+
+
+def check_statuses(out: str) -> list[str]:
+    """The status word of every per-instance line of ``nctheory check`` output ``out``, in order."""
+    return [ln.split()[0] for ln in out.splitlines() if ln.split() and ln.split()[0] in CHECK_STATUSES]
+
 
 def run_check(root: Path, claim_id: str) -> dict:
     """``nctheory check --only CLAIM --quiet`` in the tree at ``root``: exit code, status words, time."""
     rc, out, err, dt = _run([sys.executable, "-c", _CLI, "check", "--only", claim_id, "--quiet"], root, CHECK_TIMEOUT)
-    statuses = [ln.split()[0] for ln in out.splitlines()
-                if ln.split() and ln.split()[0] in ("PASS", "FAIL", "INCONCLUSIVE", "REFUTED", "NOT-REFUTED")]
-    return {"rc": rc, "statuses": statuses, "time": dt, "tail": (out + err).strip().splitlines()[-1:] or [""]}
+    return {"rc": rc, "statuses": check_statuses(out), "time": dt, "tail": (out + err).strip().splitlines()[-1:] or [""]}
 
 
 @dataclass
