@@ -122,7 +122,8 @@ import numpy as np
 from nctheory.model import Problem
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
-from nctheory.solvers.certified.svd import balanced_factors, singular_value_threshold
+from nctheory.solvers.certified.dual import DualBound
+from nctheory.solvers.certified.svd import balanced_factors, singular_value_threshold, svd, threshold_svd
 from nctheory.solvers.result import Solution, relative_gap
 
 __all__ = ["solve"]
@@ -136,8 +137,20 @@ _STALL_ITERATIONS = 50
 _FACTORED_MAX_ITER = 5000
 #: Up to this K, BLAS runs single-threaded during a solve (if threadpoolctl is installed).
 _SINGLE_THREAD_MAX_K = 200
-#: Memory budget (bytes) for the L-BFGS history.
+_PRECONDITION = True
+#: Memory budget (bytes) for the L-BFGS history, and the fewest pairs kept whatever K.
 _LBFGS_BYTES = 320 * 2**20
+_LBFGS_MIN_MEMORY = 5
+#: The grouped start (_grouped_start): from this K on, with this many groups of class sizes.
+_GROUPED_START_MIN_K = 200
+_GROUPED_START_GROUPS = 12
+#: Certificate schedule of the factored phase (see _Schedule): the gradient rule's first certificate when the
+#: gradient norm has fallen by _FIRST_CERTIFICATE; certificates aimed at _SCHEDULE_AIM × the target gap; the
+#: primal rule's window (iterations).
+_FIRST_CERTIFICATE = 1e-6
+_SCHEDULE_AIM = 0.2
+_WINDOW = 4
+_RATE_MIN, _RATE_MAX = 0.5**_WINDOW, 0.95**_WINDOW
 
 
 # ---------------------------------------------------------------------- input checks
@@ -228,7 +241,14 @@ class _Clock:
 
 @dataclass
 class _Best:
-    """Best primal point seen (with its SVD) and the largest valid lower bound (from any point)."""
+    """Best primal point seen and the largest valid lower bound (from any point).
+
+    The primal point is kept either with its SVD (``X, U, s, Vt``: prox-gradient points) or as factors
+    (``A, B`` with :math:`X = AB^\top`: factored-phase iterates, whose SVD is computed only if one of them is
+    returned, :meth:`svd`).  ``lower`` is the largest *checked* bound; a provisional bound above it
+    (:meth:`DualBound.confirm <nctheory.solvers.certified.dual.DualBound.confirm>`) is kept in ``pending``
+    until :meth:`confirm` checks it: provisional values steer the iteration, only checked ones are reported.
+    """
 
     value: float = math.inf
     X: np.ndarray | None = None
@@ -236,30 +256,70 @@ class _Best:
     s: np.ndarray | None = None
     Vt: np.ndarray | None = None
     b: np.ndarray | None = None
+    A: np.ndarray | None = None
+    B: np.ndarray | None = None
     lower: float = -math.inf
     lower_magnitude: float = 0.0
     candidate: str = ""
+    pending: object = None
     grad_norm_ratio: float = math.nan
     certificates: int = 0
 
-    def offer(self, smooth: ReducedSmooth, ev: Evaluation, value: float, X, U, s, Vt) -> None:
+    def offer(self, smooth: ReducedSmooth, ev: Evaluation, value: float, X, U, s, Vt, **bound_options) -> None:
         """Record the primal point ``X`` (value ``value``, SVD ``U s Vt``) and the bound from its gradient."""
         if value < self.value:
             self.value, self.X, self.U, self.s, self.Vt, self.b = value, X, U, s, Vt, ev.b
-        bound = smooth.lower_bound(ev)
-        self.certificates += 1
-        if bound.value > self.lower:
-            self.lower, self.candidate, self.lower_magnitude = bound.value, bound.candidate, bound.magnitude
-        self.grad_norm_ratio = bound.grad_norm_ratio
+            self.A = self.B = None
+        self.offer_bound(smooth.lower_bound(ev, **bound_options))
 
-    def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
+    def offer_factors(self, value: float, A: np.ndarray, B: np.ndarray, b: np.ndarray | None) -> None:
+        """Record the primal point :math:`X = AB^\top` (bias ``b``) of value ``value`` (an upper bound on F there)."""
+        if value < self.value:
+            self.value, self.A, self.B, self.b = value, A, B, b
+            self.X = self.U = self.s = self.Vt = None
+
+    def offer_bound(self, bound) -> None:
+        self.certificates += 1
+        self.grad_norm_ratio = bound.grad_norm_ratio
+        if bound.checked:
+            if bound.value > self.lower:
+                self.lower, self.candidate, self.lower_magnitude = bound.value, bound.candidate, bound.magnitude
+            if self.pending is not None and self.pending.value <= self.lower:
+                self.pending = None
+        elif bound.value > max(self.lower, self.pending.value if self.pending is not None else -math.inf):
+            self.pending = bound
+
+    def confirm(self, smooth: ReducedSmooth) -> None:
+        """Check the pending provisional bound (one spectral norm) and keep it if it is still the best."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            if pending.value > self.lower:
+                checked = pending.confirm(smooth)
+                if checked.value > self.lower:
+                    self.lower, self.candidate, self.lower_magnitude = (checked.value, checked.candidate,
+                                                                        checked.magnitude)
+
+    def provisional_lower(self) -> float:
+        return max(self.lower, self.pending.value) if self.pending is not None else self.lower
+
+    def rel_gap(self, provisional: bool = False) -> float:
+        lower = self.provisional_lower() if provisional else self.lower
+        if not (math.isfinite(self.value) and math.isfinite(lower)):
             return math.inf
-        return relative_gap(self.value, self.lower)
+        return relative_gap(self.value, lower)
 
     def floor(self, K: int) -> float:
         """The relative gap this certificate can resolve here (:func:`rounding_floor` × the cancellation ratio)."""
-        return rounding_floor(K) * max(1.0, self.lower_magnitude / max(abs(self.value), 1e-300))
+        magnitude = self.lower_magnitude
+        if self.pending is not None:
+            magnitude = max(magnitude, self.pending.magnitude)
+        return rounding_floor(K) * max(1.0, magnitude / max(abs(self.value), 1e-300))
+
+    def svd(self) -> None:
+        """Make ``X, U, s, Vt`` available (one SVD of :math:`AB^\top` if the best point is a factored one)."""
+        if self.X is None and self.A is not None:
+            self.X = self.A @ self.B.T
+            self.U, self.s, self.Vt = svd(self.X)
 
 
 @dataclass
@@ -321,7 +381,7 @@ def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock
             Yp = X
             ev_Y = ev_X if ev_X is not None else smooth.evaluate(X, b)
         Xn, s, U, Vt, ev_n, F_n, step = _prox_step(smooth, Yp, ev_Y, step)
-        best.offer(smooth, ev_n, F_n, Xn, U, s, Vt)
+        best.offer(smooth, ev_n, F_n, Xn, U, s, Vt, saturate=True)
         restart = float(np.sum((Yp - Xn) * (Xn - X))) > 0.0 or F_n > F_prev
         theta = 1.0 if restart else theta_next
         X_prev, X, b, ev_X, F_prev = X, Xn, ev_n.b, ev_n, F_n
@@ -364,6 +424,8 @@ class _Factored:
         bias_weight = math.sqrt(10.0 * smooth.lam / smooth.lambda_b) if smooth.lambda_b > 0 else 1.0
         self.b_scale = smooth.N**-0.125 * min(1.0, bias_weight)
         self.evaluations = 0
+        self.last = None
+        self._X = self._b = self._w = self._jj = None
 
     def pack(self, A, B, b) -> np.ndarray:
         parts = [A.ravel(), B.ravel()]
@@ -382,72 +444,222 @@ class _Factored:
         self.evaluations += 1
         lam = self.smooth.lam
         A, B, b = self.unpack(v)
-        value, grad_x, grad_b, _ = self.smooth.joint(A @ B.T, b)
+        X = A @ B.T
+        value, grad_x, grad_b, Gamma = self.smooth.joint(X, b)
         value += 0.5 * lam * (float(np.sum(A * A)) + float(np.sum(B * B)))
         parts = [(grad_x @ B + lam * A).ravel(), (grad_x.T @ A + lam * B).ravel()]
+        del grad_x
         if self.has_bias:
             parts.append(grad_b * self.b_scale)
+        self.last = (v, value, Gamma)  # the certificate at an accepted iterate reuses its Γ (the last evaluation)
+        self._X, self._b, self._w = X, b, None
         return value, np.concatenate(parts)
+
+    def label_curvature(self) -> np.ndarray:
+        r""":math:`w_k = \partial^2\varphi/\partial X_{kk}^2 = \ell''_{kk}(z_k)/N` at the last evaluation (bias fixed), by a
+        forward difference of the gradient along the label logits (any loss; a preconditioner needs no more)."""
+        if self._w is None:
+            sm = self.smooth
+            Z = self._X / sm.sqrt_n + self._b[:, None]
+            h = 1e-4
+            Gamma = self.last[2]
+            idx = np.arange(self.K)
+            Z[idx, idx] += h
+            _, Gamma_h = sm.loss.value_grad(Z, sm.labels)
+            self._w = np.maximum((Gamma_h[idx, idx] - Gamma[idx, idx]) / h, 0.0) / sm.N
+        return self._w
+
+    def precondition(self, q: np.ndarray) -> np.ndarray:
+        r""":math:`P^{-1}q` for :math:`P = \lambda I + \sum_k w_kj_kj_k^\top` (module doc: the label directions), at the
+        last evaluated point; :math:`j_k` = (row k of A: :math:`b_k`, row k of B: :math:`a_k`), so P is block diagonal
+        over the pairs (row k of A, row k of B) and each block is inverted by Sherman-Morrison."""
+        K, size, lam = self.K, self.size, self.smooth.lam
+        v = self.last[0]
+        A = v[:size].reshape(K, K)
+        B = v[size : 2 * size].reshape(K, K)
+        if self._jj is None or self._jj[0] is not v:
+            w = self.label_curvature()
+            jj = np.einsum("ij,ij->i", A, A) + np.einsum("ij,ij->i", B, B)
+            self._jj = (v, w / (lam + w * jj))
+        factor = self._jj[1]
+        qA = q[:size].reshape(K, K)
+        qB = q[size : 2 * size].reshape(K, K)
+        c = (np.einsum("ij,ij->i", qA, B) + np.einsum("ij,ij->i", qB, A)) * factor
+        out = np.empty_like(q)
+        outA = out[:size].reshape(K, K)
+        outB = out[size : 2 * size].reshape(K, K)
+        np.multiply(B, c[:, None], out=outA)
+        np.subtract(qA, outA, out=outA)
+        np.multiply(A, c[:, None], out=outB)
+        np.subtract(qB, outB, out=outB)
+        out[: 2 * size] *= 1.0 / lam
+        if self.has_bias:
+            out[2 * size :] = q[2 * size :] / lam
+        return out
+
+
+    def dual_at(self, v) -> tuple[float, np.ndarray]:
+        """``(f(v), Γ at v)``: from the last evaluation if it was at ``v`` (the accepted point of a line search)."""
+        if self.last is None or self.last[0] is not v:
+            self(v)
+        return self.last[1], self.last[2]
 
 
 def _lbfgs_memory(K: int) -> int:
-    """History length: 20 pairs, fewer when 2·m·2K² doubles would exceed about 320 MB."""
-    return int(max(5, min(20, _LBFGS_BYTES // (2 * 2 * K * K * 8))))
+    """History length: 20 pairs, fewer when 2·m·2K² doubles would exceed :data:`_LBFGS_BYTES`."""
+    return int(max(_LBFGS_MIN_MEMORY, min(20, _LBFGS_BYTES // (2 * 2 * K * K * 8))))
 
 
-def _factored_phase(smooth, X0, b0, best: _Best, tol: float, budget: int, clock: _Clock, log,
-                    seed: int = 20240917) -> _Outcome:
-    """Step 1 of the algorithm (module doc): L-BFGS on the balanced factorisation with certificates."""
+class _Schedule:
+    r"""When the factored phase takes a certificate (module doc, step 1); each costs about one K×K SVD.
+
+    *Primal rule* (the usual trigger).  Near the optimum both the primal value's error and the saturated dual
+    point's are second order, so the certified gap is a small multiple of :math:`f_k - f^*` (at least 1: the gap
+    bounds it).  L-BFGS converges linearly, so :math:`f_k - f^*` is estimated from the decreases over the last two
+    windows of :data:`_WINDOW` iterations, :math:`D_1 = f_{k-w} - f_k`, :math:`D_0 = f_{k-2w} - f_{k-w}`, as the
+    geometric tail :math:`D_1 r/(1 - r)`, :math:`r = D_1/D_0` clamped to [:data:`_RATE_MIN`, :data:`_RATE_MAX`] (the
+    rate is irregular, and superlinear stretches after a warm start would make the raw ratio tiny: a rate of at least
+    0.5 per iteration is assumed); a certificate is taken when the estimate is below
+    :data:`_SCHEDULE_AIM` × the target (relative to :math:`\max(1, |f|)`), while the decreases are well above rounding
+    (:math:`D_1 > 64\varepsilon|f|`).  After a certificate that did not reach the target (gap
+    :math:`\Delta` at :math:`f_c`), the next one also waits until :math:`f \le f_c - (\Delta - \text{aim})/4` (relative
+    units): the gap has to fall, and it is at most 4× the primal error in the measurements behind these numbers.
+
+    *Gradient rule* (backstop, e.g. when value differences are at rounding level).  The certified gap falls like a
+    power of the gradient norm, :math:`c\|g\|^p`; p is fitted to the last two certificates (clamped to [1, 2.5]; 2
+    after one), and a certificate is taken where the fit predicts the aim, but at least 2× and at most
+    :math:`10^3`× below the last certificate's gradient norm; the first when the gradient norm has fallen by
+    :data:`_FIRST_CERTIFICATE`.  Also every 200 iterations (the period doubling each time), and when L-BFGS stops.
+    """
+
+    def __init__(self, target: float):
+        self.target = target
+        self.g0 = None
+        self.next = None
+        self.since = 0
+        self.period = 200
+        self.history: list[tuple[float, float]] = []
+        self.values: list[float] = []
+        self.f_required = math.inf
+
+    def primal_error(self) -> float | None:
+        """The extrapolated :math:`(f_k - f^*)/\\max(1, |f_k|)`, or None when the last windows do not allow it."""
+        w, fs = _WINDOW, self.values
+        if len(fs) < 2 * w + 1:
+            return None
+        f = fs[-1]
+        D1, D0 = fs[-1 - w] - f, fs[-1 - 2 * w] - fs[-1 - w]
+        if not (D0 > D1 > 64.0 * _EPS * abs(f)):
+            return None
+        r = min(_RATE_MAX, max(_RATE_MIN, D1 / D0))
+        return D1 * r / (1.0 - r) / max(1.0, abs(f))
+
+    def due(self, gnorm: float, f: float) -> bool:
+        if self.g0 is None:
+            self.g0, self.next = gnorm, _FIRST_CERTIFICATE * gnorm
+        self.values.append(f)
+        self.since += 1
+        if self.since >= self.period:
+            self.period *= 2
+            return True
+        if f <= self.f_required or not self.history:
+            error = self.primal_error()
+            if error is not None and error <= _SCHEDULE_AIM * self.target:
+                return True
+        return gnorm <= self.next
+
+    def taken(self, gnorm: float, f: float, gap: float, target: float) -> None:
+        self.since = 0
+        self.target = target
+        if not (gap > 0 and gnorm > 0 and math.isfinite(gap)):
+            self.next = 0.1 * gnorm
+            return
+        self.f_required = f - 0.25 * (gap - _SCHEDULE_AIM * target) * max(1.0, abs(f))
+        power = 2.0
+        if self.history:
+            g_prev, gap_prev = self.history[-1]
+            if g_prev > gnorm and gap_prev > gap > 0:
+                power = min(2.5, max(1.0, math.log(gap_prev / gap) / math.log(g_prev / gnorm)))
+        self.history.append((gnorm, gap))
+        predicted = gnorm * (_SCHEDULE_AIM * target / gap) ** (1.0 / power)
+        self.next = min(0.5 * gnorm, max(predicted, 1e-3 * gnorm))
+
+
+def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clock: _Clock, log,
+                    seed: int = 20240917, certify_start: bool = False) -> _Outcome:
+    """Step 1 of the algorithm (module doc): L-BFGS on the balanced factorisation with certificates.
+
+    ``start`` is ``(A0, B0)`` with :math:`X_0 = A_0B_0^\top` (K × r each, r <= K), nearly balanced; they are
+    padded to K columns.  ``certify_start``: take a certificate at the start (one expected to be optimal
+    already) before the perturbation."""
     K = smooth.K
     objective = _Factored(smooth)
-    U, s, Vt = np.linalg.svd(X0)
-    root = np.sqrt(s)
-    # Balanced factors of X0 plus a small deterministic perturbation, so that the null
-    # directions of X0 (a saddle of the factored objective) are not invariant.
+    A0, B0 = start
+    r = A0.shape[1]
     rng = np.random.default_rng(seed)
-    jitter = 1e-3 * max(float(root[0]) if root.size else 0.0, math.sqrt(smooth.lam * smooth.N), 1e-8)
-    A = U * root + jitter * rng.standard_normal((K, K))
-    B = Vt.T * root + jitter * rng.standard_normal((K, K))
-    state = {"g0": None, "next": None, "since": 0, "period": 200, "reason": ""}
+    scale = math.sqrt(max(float(np.max(np.sum(A0 * A0, axis=0), initial=0.0)),
+                          float(np.max(np.sum(B0 * B0, axis=0), initial=0.0))))
+    jitter = 1e-3 * max(scale, math.sqrt(smooth.lam * smooth.N), 1e-8)
+    A = np.zeros((K, K))
+    B = np.zeros((K, K))
+    A[:, :r] = A0
+    B[:, :r] = B0
+    del A0, B0
+    schedule = _Schedule(max(tol, best.floor(K)))
+    state = {"reason": ""}
+    floor = lambda: max(tol, best.floor(K))  # noqa: E731
 
     def certify(v, gnorm):
+        f, Gamma = objective.dual_at(v)
         A, B, b = objective.unpack(v)
-        _certify_at(smooth, best, A @ B.T, b if objective.has_bias else None)
-        gap = best.rel_gap()
+        best.offer_factors(f, A.copy(), B.copy(), b.copy() if objective.has_bias else None)
+        bound = DualBound.from_gradient(smooth, Gamma, saturate=True, recheck=False)
+        best.offer_bound(bound)
+        gap = relative_gap(f, bound.value) if math.isfinite(bound.value) else math.inf
+        converged = best.rel_gap(provisional=True) <= floor()
+        if converged and best.pending is not None:
+            best.confirm(smooth)  # the provisional bound is measured once, when it would end the phase
+            converged = best.rel_gap() <= floor()
         if log is not None:
-            log(f"factored: certificate F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} |grad|={gnorm:.3e}")
-        if gap <= max(tol, best.floor(smooth.K)):
+            log(f"factored: certificate F={best.value:.15g} LB={best.provisional_lower():.15g} "
+                f"rel_gap={best.rel_gap(provisional=True):.3e} |grad|={gnorm:.3e} ({bound.candidate})")
+        if converged:
             return True
-        # the gap is about proportional to the gradient norm: aim the next certificate at tol
-        ratio = (best.value - best.lower) / max(gnorm, 1e-300)
-        target = max(tol, best.floor(smooth.K)) * abs(best.value) / max(ratio, 1e-300)
-        state["next"] = min(0.1 * gnorm, max(target, 10.0**-1.5 * gnorm))
-        state["since"] = 0
+        schedule.taken(gnorm, f, gap, floor())
         return False
 
     def on_iteration(v, f, g, it):
         gnorm = float(np.linalg.norm(g))
-        if state["g0"] is None:
-            state["g0"] = gnorm
-            state["next"] = 1e-4 * gnorm
-        state["since"] += 1
         if clock.expired():
             state["reason"] = "time_limit"
             return True
-        if gnorm <= state["next"] or state["since"] >= state["period"]:
-            if state["since"] >= state["period"]:
-                state["period"] *= 2
-            if certify(v, gnorm):
-                state["reason"] = "converged"
-                return True
+        if schedule.due(gnorm, f) and certify(v, gnorm):
+            state["reason"] = "converged"
+            return True
         return False
 
-    v, f, g, iterations, reason = lbfgs_minimize(objective, objective.pack(A, B, b0), _lbfgs_memory(K), budget, on_iteration)
+    if certify_start:
+        v0 = objective.pack(A, B, b0)
+        f0, g0 = objective(v0)
+        if certify(v0, float(np.linalg.norm(g0))):
+            if log is not None:
+                log("factored phase: the start is certified")
+            return _Outcome(0, "converged")
+        del v0, g0
+    # the padding columns (the null directions of X0: a saddle of the factored objective, where their gradient
+    # vanishes) get a small deterministic perturbation, so that they are not invariant
+    A[:, r:] = jitter * rng.standard_normal((K, K - r))
+    B[:, r:] = jitter * rng.standard_normal((K, K - r))
+    v, f, g, iterations, reason = lbfgs_minimize(objective, objective.pack(A, B, b0), _lbfgs_memory(K), budget,
+                                                 on_iteration, should_stop=clock.expired,
+                                                 precondition=objective.precondition if _PRECONDITION else None)
+    del A, B
     if reason == "callback":
         reason = state["reason"]
-    else:
-        if certify(v, float(np.linalg.norm(g))):  # final certificate at the stalled / last point
-            reason = "converged"
+    elif reason == "stopped":
+        reason = "time_limit"
+    elif certify(v, float(np.linalg.norm(g))):  # final certificate at the stalled / last point
+        reason = "converged"
     if log is not None:
         log(f"factored phase: {iterations} L-BFGS iterations, {objective.evaluations} evaluations, stop: {reason}")
     return _Outcome(iterations, reason)
@@ -564,6 +776,68 @@ def _threadpool_controller():
     return ThreadpoolController()
 
 
+def _balanced(U: np.ndarray, s: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced factors :math:`(U\Sigma^{1/2}, V\Sigma^{1/2})` of an SVD, its nonzero part only."""
+    r = int(np.count_nonzero(s[: U.shape[1]] > 0))
+    root = np.sqrt(s[:r])
+    return U[:, :r] * root, Vt[:r].T * root
+
+
+def _grouped_sizes(n: np.ndarray, groups: int) -> np.ndarray:
+    """Class sizes bucketed into at most ``groups`` groups of equal width in log n, each replaced by its group's
+    geometric mean (rounded; at least 1); the sizes themselves when they take at most ``groups`` values."""
+    n = np.asarray(n, dtype=np.float64)
+    if np.unique(n).size <= groups:
+        return n.astype(np.int64)
+    logn = np.log(n)
+    lo, hi = float(logn.min()), float(logn.max())
+    bucket = np.minimum(((logn - lo) / (hi - lo) * groups).astype(np.int64), groups - 1)
+    out = np.empty(n.size, dtype=np.int64)
+    for g in np.unique(bucket):
+        members = bucket == g
+        out[members] = max(1, int(round(math.exp(float(np.mean(logn[members]))))))
+    return out
+
+
+def _grouped_start(problem: Problem, target: float, clock: _Clock, log):
+    r"""A start from the symmetry-reduced solver (:mod:`~nctheory.solvers.certified.symmetric`) on the class sizes
+    bucketed into :data:`_GROUPED_START_GROUPS` groups (:func:`_grouped_sizes`): ``((A0, B0), b0, exact)`` with
+    :math:`A_0B_0^\top = \bar Z_0D^{1/2}` in the true sizes (the grouped answer's balanced factors, the H side
+    rescaled by :math:`\sqrt{n/n_{group}}`; no K × K SVD), or None (K below :data:`_GROUPED_START_MIN_K`, a loss
+    without compressed columns, or the grouped solve did not finish).  ``exact``: no bucketing was needed (the
+    sizes take few values), so the start is the grouped optimum itself.
+
+    Only the start: the certificate is the dense one, at the dense iterates."""
+    if problem.K < _GROUPED_START_MIN_K:
+        return None
+    from nctheory.solvers.certified import symmetric
+
+    sizes = _grouped_sizes(problem.n, _GROUPED_START_GROUPS)
+    exact = bool(np.array_equal(sizes, problem.n))
+    try:
+        q = problem if exact else problem.with_(sizes=tuple(int(v) for v in sizes))
+        if symmetric.REQUIREMENTS.unmet(q) or symmetric.grouping_unmet(q):
+            return None
+        remaining = None if clock.limit is None else clock.limit - clock.elapsed()
+        if remaining is not None and remaining <= 0:
+            return None
+        g = symmetric.solve(q, tol=max(target, 1e-8) if exact else 1e-6, time_limit=remaining)
+    except ValueError:
+        return None
+    if g.status not in ("optimal", "inaccurate", "max_iter") or not math.isfinite(g.objective):
+        return None
+    e = g.expand()
+    kappa = (problem.lambda_h / problem.lambda_w) ** 0.25
+    r = e.extra["rank"]
+    A0 = e.W[:, :r] / kappa
+    B0 = e.H_mean[:r].T * (kappa * np.sqrt(np.asarray(problem.n, dtype=np.float64)))[:, None]
+    if log is not None:
+        log(f"grouped start: {g.structure.C} groups{' (exact)' if exact else ''}, status {g.status}, "
+            f"objective {g.objective:.12g}")
+    b0 = np.asarray(e.b, dtype=np.float64) if problem.bias != "none" else None
+    return (A0, B0), b0, exact
+
+
 def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress, seed=20240917) -> Solution:
     """:func:`solve` after input validation."""
     clock = _Clock(time_limit)
@@ -576,33 +850,68 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     best = _Best()
     counts = {"factored": 0, "apg": 0}
 
-    # 0. zero test: X = 0 with the bias optimised
+    # 0. zero test: X = 0 with the bias optimised.  Without a free bias the dual's G is the gradient itself,
+    # whose SVD then also gives the first prox-gradient step.
     zero = np.zeros((K, K))
     ev0 = smooth.evaluate(zero, b_warm)
-    best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)))
+    grad_svd = svd(ev0.grad) if problem.bias != "free" else None
+    best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)), recheck=False,
+               svd_of_G=grad_svd)
     zero_ratio = best.grad_norm_ratio
+    if best.rel_gap(provisional=True) <= max(target, best.floor(K)):
+        best.confirm(smooth)
     if log is not None:
-        log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap():.3e}")
+        log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap(provisional=True):.3e}")
     reason = "converged" if best.rel_gap() <= max(target, best.floor(K)) else ""
+    if not reason and clock.expired():
+        reason = "time_limit"
 
     if not reason:
-        # 1. factored phase from x0, or from one prox-gradient step at 0
-        if X_warm is None:
-            step = 1.0 / smooth.lipschitz
-            X_warm = singular_value_threshold(-step * ev0.grad, step * smooth.lam)[0]
-            b_warm = ev0.b
+        # 1. factored phase from x0, from a grouped approximation, or from one prox-gradient step at 0
+        step = 1.0 / smooth.lipschitz
+        exact = False
+        if X_warm is not None:
+            U0, s0, Vt0 = svd(X_warm)
+            start = _balanced(U0, s0, Vt0)
+        else:
+            grouped = _grouped_start(problem, target, clock, log)
+            if grouped is not None:
+                start, b_grouped, exact = grouped
+                b_warm = b_grouped if b_warm is None else b_warm
+            elif grad_svd is not None:  # prox of -t grad: the SVD of grad with the signs of V flipped, thresholded
+                A0, sigma0, Bt0 = grad_svd
+                start = _balanced(*threshold_svd(A0, step * sigma0, -Bt0, step * smooth.lam))
+                b_warm = ev0.b
+            else:
+                _, s0, U0, Vt0 = singular_value_threshold(-step * ev0.grad, step * smooth.lam)
+                start = _balanced(U0, s0, Vt0)
+                b_warm = ev0.b
+        del grad_svd, ev0
         budget = min(max_iter, _FACTORED_MAX_ITER)
-        outcome = _factored_phase(smooth, X_warm, b_warm, best, target, budget, clock, log, seed)
+        outcome = _factored_phase(smooth, start, b_warm, best, target, budget, clock, log, seed, certify_start=exact)
+        del start
         counts["factored"] = outcome.iterations
         reason = outcome.reason
         remaining = max_iter - counts["factored"]
-        if reason in ("stalled", "max_iter") and remaining > 0:
+        if reason in ("stalled", "max_iter") and remaining > 0 and not clock.expired():
             # 2. APG from the best certified point
+            best.svd()
             outcome = _apg_phase(smooth, best.X, best.b, best, target, remaining, clock, log)
             counts["apg"] = outcome.iterations
             reason = outcome.reason
         elif reason == "stalled":
             reason = "max_iter"  # no budget left for the APG phase
+        if reason == "converged" and best.A is not None:
+            # rank identification: one prox-gradient step from the certified factored point (it cannot raise F)
+            X = best.A @ best.B.T
+            ev = smooth.evaluate(X, best.b)
+            Xn, s, U, Vt, ev_n, F_n, _ = _prox_step(smooth, X, ev, 1.0 / smooth.lipschitz)
+            del X, ev
+            if F_n <= best.value:
+                best.value, best.X, best.U, best.s, best.Vt, best.b = F_n, Xn, U, s, Vt, ev_n.b
+                best.A = best.B = None
+    best.confirm(smooth)  # a provisional bound better than every checked one is measured before it is reported
+    best.svd()
 
     # 3. recovery of (W, H_mean, b) and the objective of exactly those factors
     b = best.b if problem.bias != "none" else np.zeros(K)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RANK_RTOL", "singular_value_threshold", "numerical_rank", "balanced_factors", "svd"]
+__all__ = ["RANK_RTOL", "singular_value_threshold", "threshold_svd", "numerical_rank", "balanced_factors", "svd"]
 
 #: Relative cutoff of :func:`numerical_rank`: singular values
 #: :math:`\sigma_i \le` ``RANK_RTOL`` :math:`\cdot K \cdot \sigma_1` count as zero.  The factor
@@ -45,10 +45,18 @@ def singular_value_threshold(V: np.ndarray, tau: float) -> tuple[np.ndarray, np.
         The kept singular vectors (columns of ``U``, rows of ``Vt``).
     """
     U, sigma, Vt = svd(V)
+    U, s, Vt = threshold_svd(U, sigma, Vt, tau)
+    r = U.shape[1]
+    X = (U * s[:r]) @ Vt
+    return X, s, U, Vt
+
+
+def threshold_svd(U: np.ndarray, sigma: np.ndarray, Vt: np.ndarray, tau: float):
+    r"""The prox of :math:`\tau\|\cdot\|_*` in factored form, from an SVD ``U diag(sigma) Vt`` of its argument:
+    ``(U_r, s, Vt_r)`` with ``s`` = all of :math:`\max(\sigma_i - \tau, 0)` and the r kept singular vectors."""
     s = np.maximum(sigma - tau, 0.0)
     r = int(np.count_nonzero(s))
-    X = (U[:, :r] * s[:r]) @ Vt[:r]
-    return X, s, U[:, :r], Vt[:r]
+    return U[:, :r], s, Vt[:r]
 
 
 def numerical_rank(s: np.ndarray) -> int:
