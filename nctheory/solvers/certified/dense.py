@@ -777,7 +777,7 @@ def _threadpool_controller():
 
 
 def _balanced(U: np.ndarray, s: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Balanced factors :math:`(U\Sigma^{1/2}, V\Sigma^{1/2})` of an SVD, its nonzero part only."""
+    r"""Balanced factors :math:`(U\Sigma^{1/2}, V\Sigma^{1/2})` of an SVD, its nonzero part only."""
     r = int(np.count_nonzero(s[: U.shape[1]] > 0))
     root = np.sqrt(s[:r])
     return U[:, :r] * root, Vt[:r].T * root
