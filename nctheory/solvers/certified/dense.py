@@ -111,7 +111,6 @@ UFM objective of exactly the returned ``(W, H_mean, b)``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import sys
 import time
@@ -123,7 +122,8 @@ from nctheory.model import Problem
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
 from nctheory.solvers.certified.dual import DualBound
-from nctheory.solvers.certified.svd import balanced_factors, singular_value_threshold, svd, threshold_svd
+from nctheory.solvers.certified.svd import (balanced_factors, single_threaded, singular_value_threshold, svd,
+                                            threshold_svd, top_singular_value_below)
 from nctheory.solvers.result import Solution, relative_gap
 
 __all__ = ["solve"]
@@ -137,10 +137,11 @@ _STALL_ITERATIONS = 50
 _FACTORED_MAX_ITER = 5000
 #: Up to this K, BLAS runs single-threaded during a solve (if threadpoolctl is installed).
 _SINGLE_THREAD_MAX_K = 200
-_PRECONDITION = True
 #: Memory budget (bytes) for the L-BFGS history, and the fewest pairs kept whatever K.
 _LBFGS_BYTES = 320 * 2**20
 _LBFGS_MIN_MEMORY = 5
+#: The zero test is skipped when a power iteration shows sigma_1(grad at 0)/lambda above 1 + this (module doc).
+_ZERO_TEST_MARGIN = 1e-3
 #: The grouped start (_grouped_start): from this K on, with this many groups of class sizes.
 _GROUPED_START_MIN_K = 200
 _GROUPED_START_GROUPS = 12
@@ -638,7 +639,7 @@ def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clo
             return True
         return False
 
-    if certify_start:
+    if certify_start and not clock.expired():
         v0 = objective.pack(A, B, b0)
         f0, g0 = objective(v0)
         if certify(v0, float(np.linalg.norm(g0))):
@@ -652,7 +653,7 @@ def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clo
     B[:, r:] = jitter * rng.standard_normal((K, K - r))
     v, f, g, iterations, reason = lbfgs_minimize(objective, objective.pack(A, B, b0), _lbfgs_memory(K), budget,
                                                  on_iteration, should_stop=clock.expired,
-                                                 precondition=objective.precondition if _PRECONDITION else None)
+                                                 precondition=objective.precondition)
     del A, B
     if reason == "callback":
         reason = state["reason"]
@@ -757,23 +758,11 @@ def solve(
 
 def _blas_threads(K: int):
     """Pin BLAS to one thread for small K (threading overhead dominates there, and is
-    severe on a busy machine); uses ``threadpoolctl`` when it is installed, else does nothing."""
+    severe on a busy machine); uses ``threadpoolctl`` when it is installed, else does nothing.
+    (Above, the SVDs are single-threaded anyway: :func:`~nctheory.solvers.certified.svd.single_threaded`.)"""
     if K > _SINGLE_THREAD_MAX_K:
         return contextlib.nullcontext()
-    controller = _threadpool_controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
-
-
-@functools.lru_cache(maxsize=1)
-def _threadpool_controller():
-    """One cached ``threadpoolctl.ThreadpoolController`` (library discovery is slow), or None."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # optional dependency
-        return None
-    return ThreadpoolController()
+    return single_threaded()
 
 
 def _balanced(U: np.ndarray, s: np.ndarray, Vt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -799,6 +788,13 @@ def _grouped_sizes(n: np.ndarray, groups: int) -> np.ndarray:
     return out
 
 
+def _grouped_start_applies(problem: Problem) -> bool:
+    """Whether :func:`_grouped_start` is tried: K large enough and a loss with the compressed-column methods."""
+    from nctheory.solvers.certified import symmetric
+
+    return problem.K >= _GROUPED_START_MIN_K and not symmetric.REQUIREMENTS.unmet(problem)
+
+
 def _grouped_start(problem: Problem, target: float, clock: _Clock, log):
     r"""A start from the symmetry-reduced solver (:mod:`~nctheory.solvers.certified.symmetric`) on the class sizes
     bucketed into :data:`_GROUPED_START_GROUPS` groups (:func:`_grouped_sizes`): ``((A0, B0), b0, exact)`` with
@@ -808,7 +804,7 @@ def _grouped_start(problem: Problem, target: float, clock: _Clock, log):
     sizes take few values), so the start is the grouped optimum itself.
 
     Only the start: the certificate is the dense one, at the dense iterates."""
-    if problem.K < _GROUPED_START_MIN_K:
+    if not _grouped_start_applies(problem):
         return None
     from nctheory.solvers.certified import symmetric
 
@@ -851,15 +847,27 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     counts = {"factored": 0, "apg": 0}
 
     # 0. zero test: X = 0 with the bias optimised.  Without a free bias the dual's G is the gradient itself,
-    # whose SVD then also gives the first prox-gradient step.
+    # whose SVD then also gives the first prox-gradient step -- unless the grouped start is used: then a power
+    # iteration first, which proves cheaply (a lower estimate) that 0 is not optimal in the usual case.
     zero = np.zeros((K, K))
     ev0 = smooth.evaluate(zero, b_warm)
-    grad_svd = svd(ev0.grad) if problem.bias != "free" else None
-    best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)), recheck=False,
-               svd_of_G=grad_svd)
-    zero_ratio = best.grad_norm_ratio
-    if best.rel_gap(provisional=True) <= max(target, best.floor(K)):
-        best.confirm(smooth)
+    grad_svd = None
+    zero_ratio = math.nan
+    if X_warm is None and _grouped_start_applies(problem):
+        G0 = ev0.grad if problem.bias != "free" else (
+            problem.loss.dual_zero_bias(ev0.dual, smooth.pi, smooth.labels) * (smooth.sqrt_n / smooth.N))
+        zero_ratio = top_singular_value_below(G0) / smooth.lam
+        del G0
+    if not zero_ratio > 1.0 + _ZERO_TEST_MARGIN:
+        grad_svd = svd(ev0.grad) if problem.bias != "free" else None
+        best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)), recheck=False,
+                   svd_of_G=grad_svd)
+        zero_ratio = best.grad_norm_ratio
+        if best.rel_gap(provisional=True) <= max(target, best.floor(K)):
+            best.confirm(smooth)
+    elif ev0.value < best.value:
+        best.value, best.X, best.U, best.s, best.Vt, best.b = (ev0.value, zero, np.zeros((K, 0)), np.zeros(K),
+                                                               np.zeros((0, K)), ev0.b)
     if log is not None:
         log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap(provisional=True):.3e}")
     reason = "converged" if best.rel_gap() <= max(target, best.floor(K)) else ""
@@ -902,7 +910,8 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
         elif reason == "stalled":
             reason = "max_iter"  # no budget left for the APG phase
         if reason == "converged" and best.A is not None:
-            # rank identification: one prox-gradient step from the certified factored point (it cannot raise F)
+            # rank identification: one prox-gradient step from the certified factored point (it cannot raise F;
+            # its SVD replaces the one the recovery needs, so it is taken whatever the clock says)
             X = best.A @ best.B.T
             ev = smooth.evaluate(X, best.b)
             Xn, s, U, Vt, ev_n, F_n, _ = _prox_step(smooth, X, ev, 1.0 / smooth.lipschitz)
@@ -923,6 +932,8 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     raw_gap = objective - lower
     gap = max(raw_gap, 0.0)
     rel_gap = relative_gap(objective, lower)
+    if not math.isfinite(lower):  # no certificate taken (the time limit came first)
+        lower, gap = None, None
     rank_exceeds_d = problem.d is not None and rank > problem.d
     floor = rounding_floor(K) * max(1.0, best.lower_magnitude / max(abs(objective), 1e-300))
     if raw_gap < -64.0 * K * _EPS * max(abs(objective), best.lower_magnitude):
@@ -966,7 +977,7 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
         "singular_values": singular_values,
         "rank": rank,
         "rank_exceeds_d": bool(rank_exceeds_d),
-        "rel_gap": rel_gap,
+        "rel_gap": rel_gap if lower is not None else None,
         "iterations_factored": counts["factored"],
         "iterations_apg": counts["apg"],
         "certificates": best.certificates,

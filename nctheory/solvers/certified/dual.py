@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nctheory.model.options import Bias
-from nctheory.solvers.certified.svd import svd
+from nctheory.solvers.certified.svd import spectral_norm, svd
 
 _EPS = np.finfo(np.float64).eps
 
@@ -179,11 +179,6 @@ class DualBound:
 def _radius(lam: float, K: int) -> float:
     """The radius :math:`\\lambda(1 - 8K\\varepsilon)` of the spectral ball the dual points are pulled into."""
     return lam * (1.0 - 8.0 * K * _EPS)
-
-
-def spectral_norm(M: np.ndarray) -> float:
-    """:math:`\\|M\\|_2`, the largest singular value by a full SVD (LAPACK ``gesdd`` without vectors)."""
-    return float(np.linalg.norm(M, 2))
 
 
 def _value_of(smooth, Uc: np.ndarray) -> tuple[float, float]:

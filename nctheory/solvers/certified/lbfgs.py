@@ -160,11 +160,13 @@ class _CompactMemory:
 
 
 class _PreconditionedMemory:
-    r"""L-BFGS with a variable initial matrix :math:`H_0 = \gamma P^{-1}`: the two-loop recursion in matrix form.
+    r"""L-BFGS with a variable initial matrix :math:`H_0 = P^{-1}`: the two-loop recursion in matrix form.
 
-    ``precondition(v)`` applies :math:`P^{-1}` (symmetric positive definite; it may change from one iteration to
-    the next: it is applied once per direction, between the two loops); :math:`\gamma = s^\top y/y^\top P^{-1}y` of
-    the newest pair (P at the time it was stored).  With the pairs as rows of S, Y (oldest first),
+    ``precondition(v)`` applies :math:`P^{-1}` (symmetric positive definite, carrying the scale of the inverse
+    Hessian; it may change from one iteration to the next: it is applied once per direction, between the two
+    loops).  No scaling :math:`\gamma = s^\top y/y^\top P^{-1}y` of :math:`H_0`: on the certified solver's instances it
+    took as many or more iterations (K = 300, two size profiles, cold and warm starts, m = 3..8) and costs one more
+    application of :math:`P^{-1}` per iteration.  With the pairs as rows of S, Y (oldest first),
     :math:`M = SY^\top` (:math:`M_{ij} = s_i^\top y_j`, so :math:`\operatorname{diag}M = 1/\rho`), the two loops
 
     .. math::
@@ -177,23 +179,29 @@ class _PreconditionedMemory:
     and four passes over the stored vectors (:math:`Sg`, :math:`Y^\top\alpha`, :math:`Yr_0`, :math:`S^\top\delta`) -- for
     :math:`n = 2K^2` variables memory traffic is what costs.  The new pair's products with the stored ones come
     without another pass, as in :class:`_CompactMemory`: :math:`Sy = Sg_+ - Sg` (the first pass of consecutive
-    directions) and :math:`Ys = \alpha_{\rm step}Yd = -\alpha_{\rm step}(Yr_0 + M^\top\delta)`.
+    directions) and :math:`Ys = \alpha_{\rm step}Yd = -\alpha_{\rm step}(Yr_0 + M^\top\delta)`.  The arrays hold m + 1
+    rows: the new pair is formed in the spare row (no copy), which the oldest pair's row then becomes.
     """
 
     def __init__(self, n: int, m: int, precondition):
         self.m = m
-        self.S = np.zeros((m, n))  # by slot
-        self.Y = np.zeros((m, n))
-        self.M = np.zeros((m, m))  # M[i, j] = s_i . y_j (by slot)
-        self.order: list[int] = []  # slots, oldest first
+        self.S = np.zeros((m + 1, n))  # by slot; one slot is the spare
+        self.Y = np.zeros((m + 1, n))
+        self.M = np.zeros((m + 1, m + 1))  # M[i, j] = s_i . y_j (by slot)
+        self.order: list[int] = []  # active slots, oldest first
+        self.spare = m
         self.precondition = precondition
-        self.gamma = 1.0
         self._Sg = None  # S g at the last direction (by slot)
         self._Yd = None  # Y d for the last direction (by slot)
 
     def clear(self) -> None:
         self.order = []
         self._Sg = self._Yd = None
+
+    def _coefficients(self, idx, values) -> np.ndarray:
+        coef = np.zeros(self.m + 1)  # by slot (inactive slots get 0: their rows are finite, old pairs or zeros)
+        coef[idx] = values
+        return coef
 
     def direction(self, g: np.ndarray, step: tuple | None = None) -> np.ndarray:
         r""":math:`-Hg`, after storing the pair of the last step ``(alpha, d, g_prev)`` if given."""
@@ -207,17 +215,12 @@ class _PreconditionedMemory:
         idx = np.asarray(self.order)
         M = self.M[np.ix_(idx, idx)]
         alpha = solve_triangular(M, Sg[idx], lower=False)
-        coef = np.zeros(self.m)  # by slot (unused slots get 0)
-        coef[idx] = alpha
-        q = g - coef @ self.Y
+        q = g - self._coefficients(idx, alpha) @ self.Y
         r = self.precondition(q)
         del q
-        r *= self.gamma
         Yr = self.Y @ r
         delta = solve_triangular(M.T, np.diag(M) * alpha - Yr[idx], lower=True)
-        coef = np.zeros(self.m)
-        coef[idx] = delta
-        r += coef @ self.S
+        r += self._coefficients(idx, delta) @ self.S
         # Y d (d = -r) for every slot, from small matrices: the new pair's row of M at the next direction
         self._Yd = -(Yr + self.M[idx, :].T @ delta)
         r *= -1.0
@@ -225,29 +228,23 @@ class _PreconditionedMemory:
 
     def _store(self, step, g, Sg) -> None:
         alpha, d, g_prev = step
-        y = g - g_prev
-        s = alpha * d
+        slot = self.spare
+        s, y = self.S[slot], self.Y[slot]
+        np.multiply(d, alpha, out=s)
+        np.subtract(g, g_prev, out=y)
         sy = float(s @ y)
-        ns, ny = float(np.linalg.norm(s)), float(np.linalg.norm(y))
-        if not sy > 1e-12 * ns * ny:
-            return  # curvature not safely positive (nonconvex region): skip the pair
-        m = self.m
-        Sy = Sg - self._Sg  # S y for the stored slots (rounding only elsewhere)
-        Ys = alpha * self._Yd if self._Yd is not None else np.zeros(m)
-        if len(self.order) == m:
-            slot = self.order.pop(0)
+        if not sy > 1e-12 * abs(alpha) * float(np.linalg.norm(d)) * float(np.linalg.norm(y)):
+            return  # curvature not safely positive (nonconvex region): skip the pair (the spare stays spare)
+        if len(self.order) == self.m:
+            self.spare = self.order.pop(0)
         else:
-            used = set(self.order)
-            slot = next(i for i in range(m) if i not in used)
-        self.S[slot] = s
-        self.Y[slot] = y
-        self.M[:, slot] = Sy
-        self.M[slot, :] = Ys
+            used = set(self.order) | {slot}
+            self.spare = next(i for i in range(self.m + 1) if i not in used)
+        self.M[:, slot] = Sg - self._Sg  # S y for the active slots (the rest is not used)
+        self.M[slot, :] = alpha * self._Yd if self._Yd is not None else 0.0
         self.M[slot, slot] = sy
         Sg[slot] = float(s @ g)
         self.order.append(slot)
-        Py = self.precondition(y)
-        self.gamma = sy / max(float(y @ Py), 1e-300)
 
 
 def minimize(fun, x, memory: int, max_iter: int, on_iteration, should_stop=None, precondition=None):
