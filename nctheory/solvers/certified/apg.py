@@ -4,6 +4,7 @@ r"""Accelerated proximal gradient on :math:`\varphi(X) + \lambda\|X\|_*` (step 2
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -16,6 +17,8 @@ _EPS = np.finfo(np.float64).eps
 _STEP_GROW, _STEP_SHRINK = 1.25, 0.5
 #: APG window: stop as "stalled" if the certified gap fell by less than 1% over this many iterations.
 _STALL_ITERATIONS = 50
+#: SVD-equivalents of one APG iteration: the prox step's SVD, the SVD of G and the spectral norm of the dual point.
+_APG_ITERATION_SVDS = 2.5
 
 
 def _prox_step(smooth: ReducedSmooth, Yp: np.ndarray, ev_Y: Evaluation, step: float):
@@ -60,7 +63,10 @@ def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock
     ev_X = None
     it = 0
     while it < budget:
+        if clock.expired(extra_svds=_APG_ITERATION_SVDS):
+            return _Outcome(it, "time_limit")  # no time for another iteration and the finish
         it += 1
+        t0 = time.perf_counter()
         theta_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
         momentum = (theta - 1.0) / theta_next
         if momentum > 0.0:
@@ -71,6 +77,7 @@ def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock
             ev_Y = ev_X if ev_X is not None else smooth.evaluate(X, b)
         Xn, s, U, Vt, ev_n, F_n, step = _prox_step(smooth, Yp, ev_Y, step)
         best.offer(smooth, ev_n, F_n, Xn, U, s, Vt, saturate=True)
+        clock.observe_svd((time.perf_counter() - t0) / _APG_ITERATION_SVDS)
         restart = float(np.sum((Yp - Xn) * (Xn - X))) > 0.0 or F_n > F_prev
         theta = 1.0 if restart else theta_next
         X_prev, X, b, ev_X, F_prev = X, Xn, ev_n.b, ev_n, F_n

@@ -3,6 +3,7 @@ primal point and lower bound seen, a phase's outcome, and the certificate's roun
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -28,16 +29,65 @@ def rounding_floor(K: int) -> float:
     return 8.0 * K * _EPS
 
 
+#: SVD-equivalents kept in reserve before the time limit (:class:`_Clock`): the finish of a solve -- a dual bound at
+#: the best point if none was taken (one SVD of G and one spectral norm), the check of a provisional bound (one
+#: spectral norm) and the recovery's SVD -- is at most about 3 full K x K SVDs.
+_FINISH_SVDS = 3.0
+#: Size of the matrix timed once per process by :func:`svd_seconds_model`.
+_CALIBRATION_K = 128
+
+
+@functools.lru_cache(maxsize=1)
+def _calibration_seconds() -> float:
+    """Seconds of one SVD of a seeded :data:`_CALIBRATION_K`-square matrix (best of 3), measured once per process."""
+    M = np.random.default_rng(0).standard_normal((_CALIBRATION_K, _CALIBRATION_K))
+    best = math.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        svd(M)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def svd_seconds_model(K: int) -> float:
+    r"""A prior estimate of the seconds of one K x K SVD, :math:`t_{128}(K/128)^3` from the timed
+    :func:`_calibration_seconds` -- an overestimate for K above 128 (LAPACK's flop rate grows with the size), which
+    the solver replaces by measured SVDs as soon as it has one (:meth:`_Clock.observe_svd`)."""
+    return _calibration_seconds() * (K / _CALIBRATION_K) ** 3
+
+
 class _Clock:
-    def __init__(self, limit: float | None):
+    r"""Wall clock of a solve with a time limit and a reserve for its finish.
+
+    ``expired(extra)`` is True once :math:`t + (\text{reserve} + \text{extra})\,t_{svd} > \text{limit}`, with the
+    reserve :data:`_FINISH_SVDS` SVD-equivalents and :math:`t_{svd}` the cost of one K x K SVD (the prior
+    :func:`svd_seconds_model` until one has been measured, then the largest measured): a loop that stops when it
+    is expired leaves time for the finish (final bound, check, recovery), so the solve ends near the limit rather
+    than an SVD-bound finish after it.  Without a limit, never expired (and nothing is calibrated)."""
+
+    def __init__(self, limit: float | None, K: int = 0):
         self.start = time.perf_counter()
         self.limit = limit
+        self.svd_seconds = svd_seconds_model(K) if limit is not None and K > 0 else 0.0
+        self._measured = False
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
-    def expired(self) -> bool:
-        return self.limit is not None and self.elapsed() > self.limit
+    def remaining(self) -> float | None:
+        """Seconds left before the reserve is needed (None without a limit)."""
+        if self.limit is None:
+            return None
+        return self.limit - self.elapsed() - _FINISH_SVDS * self.svd_seconds
+
+    def observe_svd(self, seconds: float) -> None:
+        """Record the measured duration of an operation dominated by one K x K SVD."""
+        self.svd_seconds = seconds if not self._measured else max(self.svd_seconds, seconds)
+        self._measured = True
+
+    def expired(self, extra_svds: float = 0.0) -> bool:
+        remaining = self.remaining()
+        return remaining is not None and remaining < extra_svds * self.svd_seconds
 
 
 @dataclass

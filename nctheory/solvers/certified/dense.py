@@ -91,9 +91,12 @@ stalls (gap improved by less than 1% over 50 iterations -- typically the roundin
 
 Memory: the L-BFGS history holds ``m`` pairs of :math:`2K^2`-vectors, with ``m`` = 20
 reduced for large K so that it stays below about 320 MB (m = 10 at K = 1000).
-Threads: for K <= 200 BLAS is pinned to one thread during a solve (via
-``threadpoolctl`` if installed): for small matrices threading costs more than it
-gains, up to ~8× on a busy 2-core machine.
+Threads: BLAS is pinned to one thread during a solve, whatever K (via ``threadpoolctl`` if installed).  On the
+project's 2-core machine shared with other jobs, OpenBLAS threads that wait for each other cost far more than they
+gain: measured under load, a 300 x 300 product took 12 ms on two threads against 0.9 ms on one, its SVD 1.7 s
+against 0.029 s, and at K = 1000 the product 52 ms against 32 ms, the SVD 2.3 s against 0.59 s.  (On a quiet
+many-core machine products would gain from threads; the solver's time is then still bounded by its SVDs, which
+gain little.)
 
 Accuracy: the certificate bounds *values*.  The optimum is flat in some directions
 (e.g. column shifts of :math:`\bar Z`, penalised only at second order, with curvature of
@@ -111,9 +114,9 @@ UFM objective of exactly the returned ``(W, H_mean, b)``.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import sys
+import time
 
 import numpy as np
 
@@ -132,8 +135,6 @@ __all__ = ["solve", "rounding_floor"]
 _EPS = np.finfo(np.float64).eps
 #: Iteration cap of the factored phase; any remaining budget goes to the APG phase.
 _FACTORED_MAX_ITER = 5000
-#: Up to this K, BLAS runs single-threaded during a solve (if threadpoolctl is installed).
-_SINGLE_THREAD_MAX_K = 200
 #: The zero test is skipped when a power iteration shows sigma_1(grad at 0)/lambda above 1 + this (module doc).
 _ZERO_TEST_MARGIN = 1e-3
 
@@ -243,7 +244,10 @@ def solve(
     max_iter : int
         Budget of iterations, factored (L-BFGS) and APG together.
     time_limit : float or None
-        Wall-clock limit in seconds (checked between iterations).
+        Wall-clock limit in seconds.  Checked between iterations (and inside line searches), keeping in reserve
+        the time of about three K x K SVDs for the finish (a bound at the best point if none was taken yet, its
+        check, the recovery); a solve stopped by it reports ``"inaccurate"`` with ``extra["stop_reason"] ==
+        "time_limit"`` and a valid lower bound.
     x0 : ndarray of shape (K, K), Solution or None
         Warm start.  An array is read as the bias-free mean-logit matrix
         :math:`\bar Z` (column k = class k's mean logit, i.e. ``logits_mean - b 1^T``); a
@@ -281,7 +285,7 @@ def solve(
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed: expected an integer, got {seed!r}")
     X_warm, b_warm = _read_warm_start(x0, problem)
-    with _blas_threads(problem.K):
+    with single_threaded():  # module doc, Threads
         sol = _solve(problem, tol, max_iter, time_limit, X_warm, b_warm, progress, int(seed))
     from dataclasses import replace
 
@@ -291,19 +295,9 @@ def solve(
                    options={"tol": tol, "max_iter": max_iter, "time_limit": time_limit, "seed": int(seed)})
 
 
-def _blas_threads(K: int):
-    """Pin BLAS to one thread for small K (threading overhead dominates there, and is
-    severe on a busy machine); uses ``threadpoolctl`` when it is installed, else does nothing.
-    (Above, the SVDs are single-threaded anyway: :func:`~nctheory.solvers.certified.svd.single_threaded`.)"""
-    if K > _SINGLE_THREAD_MAX_K:
-        return contextlib.nullcontext()
-    return single_threaded()
-
-
-
 def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress, seed=20240917) -> Solution:
     """:func:`solve` after input validation."""
-    clock = _Clock(time_limit)
+    clock = _Clock(time_limit, problem.K)
     target = max(tol, rounding_floor(problem.K))  # the loop cannot do better than the floor (see rounding_floor)
     log = None
     if progress:
@@ -326,9 +320,11 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
         zero_ratio = top_singular_value_below(G0) / smooth.lam
         del G0
     if not zero_ratio > 1.0 + _ZERO_TEST_MARGIN:
+        t0 = time.perf_counter()
         grad_svd = svd(ev0.grad) if problem.bias != "free" else None
         best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)), recheck=False,
                    svd_of_G=grad_svd)
+        clock.observe_svd(time.perf_counter() - t0)
         zero_ratio = best.grad_norm_ratio
         if best.rel_gap(provisional=True) <= max(target, best.floor(K)):
             best.confirm(smooth)
@@ -386,6 +382,11 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
             if F_n <= best.value:
                 best.value, best.X, best.U, best.s, best.Vt, best.b = F_n, Xn, U, s, Vt, ev_n.b
                 best.A = best.B = None
+    if not math.isfinite(best.lower) and best.pending is None:
+        # no certificate yet (the time limit came first): one dual bound at the best point, so that the answer still
+        # carries a valid lower bound (its cost is in the clock's reserve)
+        best.svd()
+        best.offer_bound(smooth.lower_bound(smooth.evaluate(best.X, best.b), saturate=True))
     best.confirm(smooth)  # a provisional bound better than every checked one is measured before it is reported
     best.svd()
 

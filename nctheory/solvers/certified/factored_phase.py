@@ -4,6 +4,7 @@ r"""The factored (Burer-Monteiro) phase of :mod:`~nctheory.solvers.certified.den
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -235,7 +236,9 @@ def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clo
         f, Gamma = objective.dual_at(v)
         A, B, b = objective.unpack(v)
         best.offer_factors(f, A.copy(), B.copy(), b.copy() if objective.has_bias else None)
+        t0 = time.perf_counter()
         bound = DualBound.from_gradient(smooth, Gamma, saturate=True, recheck=False)
+        clock.observe_svd(time.perf_counter() - t0)
         best.offer_bound(bound)
         gap = relative_gap(f, bound.value) if math.isfinite(bound.value) else math.inf
         converged = best.rel_gap(provisional=True) <= floor()
@@ -282,6 +285,9 @@ def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clo
         reason = "time_limit"
     elif certify(v, float(np.linalg.norm(g))):  # final certificate at the stalled / last point
         reason = "converged"
+    if reason == "time_limit":  # keep the last iterate as a primal point (f bounds F at AB^T from above)
+        A, B, b = objective.unpack(v)
+        best.offer_factors(f, A.copy(), B.copy(), b.copy() if objective.has_bias else None)
     if log is not None:
         log(f"factored phase: {iterations} L-BFGS iterations, {objective.evaluations} evaluations, stop: {reason}")
     return _Outcome(iterations, reason)

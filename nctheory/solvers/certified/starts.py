@@ -64,7 +64,7 @@ def _grouped_start(problem: Problem, target: float, clock: _Clock, log):
         q = problem if exact else problem.with_(sizes=tuple(int(v) for v in sizes))
         if symmetric.REQUIREMENTS.unmet(q) or symmetric.grouping_unmet(q):
             return None
-        remaining = None if clock.limit is None else clock.limit - clock.elapsed()
+        remaining = clock.remaining()  # the reserve for the finish kept
         if remaining is not None and remaining <= 0:
             return None
         g = symmetric.solve(q, tol=max(target, 1e-8) if exact else 1e-6, time_limit=remaining)
