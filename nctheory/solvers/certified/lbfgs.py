@@ -257,7 +257,7 @@ def minimize(fun, x, memory: int, max_iter: int, on_iteration, should_stop=None,
     ``(x, f, g, iterations, reason)`` with reason ``"callback"``, ``"stopped"`` (``should_stop``),
     ``"stalled"`` (line search failed: rounding level) or ``"max_iter"``.  With ``precondition(v)`` (applies
     :math:`P^{-1}` at the current point, see :class:`_PreconditionedMemory`) the initial inverse Hessian is
-    :math:`\gamma P^{-1}` instead of :math:`\gamma I`.
+    :math:`P^{-1}` (unscaled) instead of :math:`\gamma I`.
     """
     f, g = fun(x)
     if should_stop is not None and should_stop():

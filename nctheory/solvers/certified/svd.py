@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 
 import numpy as np
 
@@ -154,16 +155,21 @@ def balanced_factors(
     return W, H_mean, r
 
 
-def top_singular_value_below(M: np.ndarray, iterations: int = 30, seed: int = 0) -> float:
-    r"""A lower estimate of :math:`\sigma_1(M)` by power iteration on :math:`M^\top M` from a seeded random start:
-    :math:`\|Mv\|` for a unit vector v is at most :math:`\sigma_1` (up to rounding) whatever v, and approaches it
-    as the iteration proceeds.  Costs ``2 * iterations`` matrix-vector products (no factorisation): it can prove
-    :math:`\sigma_1 > c` cheaply, never :math:`\sigma_1 \le c`."""
+def top_singular_value_below(M: np.ndarray, iterations: int = 30, seed: int = 0, stop_above: float = math.inf) -> float:
+    r"""A lower estimate of :math:`\sigma_1(M)` by power iteration on :math:`M^\top M` from a seeded random start.
+
+    For every unit vector v, :math:`\|Mv\| \le \sigma_1(M)` (up to rounding of relative size
+    :math:`\sim K\varepsilon`), so the largest :math:`\|Mv_j\|` over the iterates is a lower estimate whatever the
+    start; it approaches :math:`\sigma_1` as the iteration proceeds.  Costs up to ``2 * iterations``
+    matrix-vector products (no factorisation) and returns as soon as the estimate exceeds ``stop_above``: it
+    can prove :math:`\sigma_1 > c` cheaply, never :math:`\sigma_1 \le c`."""
     v = np.random.default_rng(seed).standard_normal(M.shape[1])
     best = 0.0
     for _ in range(iterations):
         v /= max(float(np.linalg.norm(v)), 1e-300)
         u = M @ v
         best = max(best, float(np.linalg.norm(u)))
+        if best > stop_above:
+            break
         v = M.T @ u
     return best
