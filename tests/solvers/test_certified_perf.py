@@ -162,3 +162,24 @@ def test_zero_test_at_grouped_start_size(excess):
     else:
         assert sol.extra["rank"] >= 1
         assert sol.extra["zero_grad_norm_ratio"] <= 1.0 / excess * (1.0 + 16 * K * EPS)
+
+
+@pytest.mark.parametrize("profile", ["two-cluster", "step"])
+def test_grouped_factors_reproduce_the_expanded_answer(profile):
+    # the grouped start builds its factors from the blocks (any K); where the dense expansion exists they must give
+    # the same X = A B^T (both are products of orthonormal bases and square roots: agreement to ~1e-15 relative;
+    # 1e-12 allows the SVD of the core being recomputed in each)
+    from nctheory.solvers.certified import symmetric
+    from nctheory.solvers.certified.starts import _grouped_factors
+
+    K = 240
+    sizes = (500,) * (K // 2) + (50,) * (K // 2) if profile == "two-cluster" else \
+        (500,) * (K // 3) + (50,) * (K // 3) + (5,) * (K - 2 * (K // 3))
+    lam = 0.5 * math.sqrt(min(sizes)) / sum(sizes)
+    p = Problem(sizes=sizes, lambda_w=lam, lambda_h=2.0 * lam, loss="ce")
+    g = symmetric.solve(p, tol=1e-8)
+    e = g.expand()
+    A, B = _grouped_factors(g)
+    kappa = (p.lambda_h / p.lambda_w) ** 0.25
+    X_expanded = (e.W * kappa) @ (e.H_mean * np.sqrt(np.asarray(p.n, dtype=np.float64)) / kappa)
+    assert np.abs(A @ B.T - X_expanded).max() <= 1e-12 * np.abs(X_expanded).max()

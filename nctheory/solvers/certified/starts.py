@@ -72,13 +72,43 @@ def _grouped_start(problem: Problem, target: float, clock: _Clock, log):
         return None
     if g.status not in ("optimal", "inaccurate", "max_iter") or not math.isfinite(g.objective):
         return None
-    e = g.expand()
-    kappa = (problem.lambda_h / problem.lambda_w) ** 0.25
-    r = e.extra["rank"]
-    A0 = e.W[:, :r] / kappa
-    B0 = e.H_mean[:r].T * (kappa * np.sqrt(np.asarray(problem.n, dtype=np.float64)))[:, None]
+    A0, Hq = _grouped_factors(g)
+    # the factors are those of X_q = Zbar_q D_q^{1/2}; the same mean logits in the true sizes: B0 = Hq sqrt(n/n_q)
+    B0 = Hq * np.sqrt(np.asarray(problem.n, dtype=np.float64) / np.asarray(q.n, dtype=np.float64))[:, None]
     if log is not None:
         log(f"grouped start: {g.structure.C} groups{' (exact)' if exact else ''}, status {g.status}, "
             f"objective {g.objective:.12g}")
-    b0 = np.asarray(e.b, dtype=np.float64) if problem.bias != "none" else None
+    b0 = np.asarray(g.b, dtype=np.float64) if problem.bias != "none" else None
     return (A0, B0), b0, exact
+
+
+def _grouped_factors(g) -> tuple[np.ndarray, np.ndarray]:
+    r"""Balanced factors :math:`(A, B)` with :math:`AB^\top = X` of a grouped answer ``g``
+    (:class:`~nctheory.solvers.certified.grouped.GroupedSolution`), built from its blocks for any K (no dense
+    expansion, whose size is capped): with the core :math:`B_c = U\Sigma V^\top` (C x C) and Q the K x C matrix of
+    normalised group indicators, the core part is :math:`(QU\Sigma^{1/2}, QV\Sigma^{1/2})`; a group g with within-group
+    scalar :math:`u_g \ne 0` adds :math:`(\sqrt{|u_g|}V_g, \operatorname{sign}(u_g)\sqrt{|u_g|}V_g)`, :math:`V_g` an
+    orthonormal basis of the group's sum-zero subspace (:func:`~nctheory.solvers.certified.grouped.within_group_basis`).
+    The core's rank is the answer's rank less the within-group dimensions (its recomputed SVD has its zeros at
+    rounding level)."""
+    from nctheory.solvers.certified.grouped import within_group_basis
+
+    st = g.structure
+    K, C = st.K, st.C
+    counts = np.asarray(st.counts)
+    Uc, sc, Vct = np.linalg.svd(g.Y.core)
+    u = np.asarray(g.Y.perp, dtype=np.float64)
+    core_rank = max(0, int(g.rank) - int((counts - 1)[u != 0.0].sum()))
+    root = np.sqrt(sc[:core_rank])
+    Q = np.zeros((K, C))
+    Q[np.arange(K), st.group_of] = 1.0 / np.sqrt(counts.astype(np.float64))[st.group_of]
+    cols_a, cols_b = [Q @ (Uc[:, :core_rank] * root)], [Q @ (Vct[:core_rank].T * root)]
+    for grp in range(C):
+        if u[grp] == 0.0 or counts[grp] < 2:
+            continue
+        Vg = np.zeros((K, int(counts[grp]) - 1))
+        Vg[st.classes(grp)] = within_group_basis(int(counts[grp]))
+        w = math.sqrt(abs(u[grp]))
+        cols_a.append(w * Vg)
+        cols_b.append(math.copysign(w, u[grp]) * Vg)
+    return np.hstack(cols_a), np.hstack(cols_b)
