@@ -94,8 +94,11 @@ Stops with status ``"optimal"`` when :math:`(F - \mathrm{LB})/\max(1, |F|) \le` 
 factored phase) is spent; ``"inaccurate"`` on the time limit or when the APG phase
 stalls (gap improved by less than 1% over 50 iterations -- typically the rounding floor).
 
-Memory: the L-BFGS history holds ``m`` pairs of :math:`2K^2`-vectors, with ``m`` = 20
-reduced for large K so that it stays below about 320 MB (m = 10 at K = 1000).
+Memory: the L-BFGS history holds ``m`` pairs of :math:`2K^2`-vectors (and one spare), with ``m`` = 20
+reduced for large K so that it stays near 320 MB, but at least 3 (m = 10 at K = 1000, 3 from K = 2000 on); the
+rest is a few dozen K x K matrices (iterates, gradients, the SVD's workspace); peak resident memory per K is
+measured by ``benchmarks/bench_all.py``.  Large temporaries (the start, the padded factors) are released before
+the iterations.
 Threads: BLAS is pinned to one thread during a solve, whatever K (via ``threadpoolctl`` if installed).  On the
 project's 2-core machine shared with other jobs, OpenBLAS threads that wait for each other cost far more than they
 gain: measured under load, a 300 x 300 product took 12 ms on two threads against 0.9 ms on one, its SVD 1.7 s
@@ -126,14 +129,15 @@ import time
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.certified.apg import _STALL_ITERATIONS, _apg_phase, _prox_step
+from nctheory.solvers.certified.apg import _apg_phase, _prox_step
 from nctheory.solvers.certified.bookkeeping import _Best, _Clock, rounding_floor
 from nctheory.solvers.certified.factored_phase import _factored_phase
+from nctheory.solvers.certified.recovery import _assemble, _ufm_objective  # noqa: F401  (re-exported)
 from nctheory.solvers.certified.smooth import ReducedSmooth
 from nctheory.solvers.certified.starts import _balanced, _grouped_start, _grouped_start_applies
-from nctheory.solvers.certified.svd import (balanced_factors, single_threaded, singular_value_threshold, svd,
+from nctheory.solvers.certified.svd import (single_threaded, singular_value_threshold, svd,
                                             threshold_svd, top_singular_value_below)
-from nctheory.solvers.result import Solution, relative_gap
+from nctheory.solvers.result import Solution
 
 __all__ = ["solve", "rounding_floor"]
 
@@ -205,24 +209,6 @@ def _read_warm_start(x0, problem: Problem) -> tuple[np.ndarray | None, np.ndarra
         raise ValueError("x0: entries must be finite")
     return Zbar * np.sqrt(problem.n), b0
 
-
-
-# -------------------------------------------------------------------------- recovery
-def _ufm_objective(problem: Problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Canonical UFM objective with every :math:`h_{k,i} = \bar h_k`, and the mean logits.
-
-    Returns ``(f(W, H, b), W H_mean + b 1^T)``; the feature penalty is
-    :math:`\frac{\lambda_H}2\sum_k n_k\|\bar h_k\|^2` (summed over samples, catalogue §0).
-    """
-    logits = W @ H_mean + b[:, None]
-    values, _ = problem.loss.value_grad(logits, np.arange(problem.K))
-    value = (
-        float(values @ problem.weights)
-        + 0.5 * problem.lambda_w * float(np.sum(W * W))
-        + 0.5 * problem.lambda_h * float((H_mean * H_mean).sum(axis=0) @ problem.n)
-        + 0.5 * problem.lambda_b * float(b @ b)
-    )
-    return value, logits
 
 
 # ----------------------------------------------------------------------------- solve
@@ -300,6 +286,24 @@ def solve(
                    options={"tol": tol, "max_iter": max_iter, "time_limit": time_limit, "seed": int(seed)})
 
 
+def _initial_factors(problem, smooth, X_warm, b_warm, ev0, grad_svd, target, clock, log):
+    """The factored phase's start ``((A0, B0), b0, exact)``: from x0, from a grouped approximation
+    (:func:`~nctheory.solvers.certified.starts._grouped_start`), or from one prox-gradient step at 0 (reusing the
+    SVD of the gradient at 0 when there is one).  A function so that its K x K temporaries die on return."""
+    step = 1.0 / smooth.lipschitz
+    if X_warm is not None:
+        return _balanced(*svd(X_warm)), b_warm, False
+    grouped = _grouped_start(problem, target, clock, log)
+    if grouped is not None:
+        start, b_grouped, exact = grouped
+        return start, (b_grouped if b_warm is None else b_warm), exact
+    if grad_svd is not None:  # prox of -t grad: the SVD of grad with the signs of V flipped, thresholded
+        A0, sigma0, Bt0 = grad_svd
+        return _balanced(*threshold_svd(A0, step * sigma0, -Bt0, step * smooth.lam)), ev0.b, False
+    _, s0, U0, Vt0 = singular_value_threshold(-step * ev0.grad, step * smooth.lam)
+    return _balanced(U0, s0, Vt0), ev0.b, False
+
+
 def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress, seed=20240917) -> Solution:
     """:func:`solve` after input validation."""
     clock = _Clock(time_limit, problem.K)
@@ -336,6 +340,7 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     elif ev0.value < best.value:
         best.value, best.X, best.U, best.s, best.Vt, best.b = (ev0.value, zero, np.zeros((K, 0)), np.zeros(K),
                                                                np.zeros((0, K)), ev0.b)
+    del zero  # (kept by best if it is the best point so far)
     if log is not None:
         log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap(provisional=True):.3e}")
     reason = "converged" if best.rel_gap() <= max(target, best.floor(K)) else ""
@@ -344,28 +349,12 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
 
     if not reason:
         # 1. factored phase from x0, from a grouped approximation, or from one prox-gradient step at 0
-        step = 1.0 / smooth.lipschitz
-        exact = False
-        if X_warm is not None:
-            U0, s0, Vt0 = svd(X_warm)
-            start = _balanced(U0, s0, Vt0)
-        else:
-            grouped = _grouped_start(problem, target, clock, log)
-            if grouped is not None:
-                start, b_grouped, exact = grouped
-                b_warm = b_grouped if b_warm is None else b_warm
-            elif grad_svd is not None:  # prox of -t grad: the SVD of grad with the signs of V flipped, thresholded
-                A0, sigma0, Bt0 = grad_svd
-                start = _balanced(*threshold_svd(A0, step * sigma0, -Bt0, step * smooth.lam))
-                b_warm = ev0.b
-            else:
-                _, s0, U0, Vt0 = singular_value_threshold(-step * ev0.grad, step * smooth.lam)
-                start = _balanced(U0, s0, Vt0)
-                b_warm = ev0.b
+        starts = [None]
+        starts[0], b_warm, exact = _initial_factors(problem, smooth, X_warm, b_warm, ev0, grad_svd, target, clock, log)
         del grad_svd, ev0
         budget = min(max_iter, _FACTORED_MAX_ITER)
-        outcome = _factored_phase(smooth, start, b_warm, best, target, budget, clock, log, seed, certify_start=exact)
-        del start
+        outcome = _factored_phase(smooth, starts, b_warm, best, target, budget, clock, log, seed,
+                                  certify_start=exact)
         counts["factored"] = outcome.iterations
         reason = outcome.reason
         remaining = max_iter - counts["factored"]
@@ -395,86 +384,4 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     best.confirm(smooth)  # a provisional bound better than every checked one is measured before it is reported
     best.svd()
 
-    # 3. recovery of (W, H_mean, b) and the objective of exactly those factors
-    b = best.b if problem.bias != "none" else np.zeros(K)
-    W, H_mean, rank = balanced_factors(
-        best.U, best.s, best.Vt, problem.n, problem.lambda_w, problem.lambda_h, problem.d
-    )
-    objective, logits = _ufm_objective(problem, W, H_mean, b)
-    lower = best.lower
-    raw_gap = objective - lower
-    gap = max(raw_gap, 0.0)
-    rel_gap = relative_gap(objective, lower)
-    if not math.isfinite(lower):  # no certificate taken (the time limit came first)
-        lower, gap = None, None
-    rank_exceeds_d = problem.d is not None and rank > problem.d
-    floor = rounding_floor(K) * max(1.0, best.lower_magnitude / max(abs(objective), 1e-300))
-    if raw_gap < -64.0 * K * _EPS * max(abs(objective), best.lower_magnitude):
-        status = "failed"
-        message = f"inconsistent certificate: lower bound {lower!r} exceeds the objective {objective!r}"
-    elif tol < floor:
-        status = "inaccurate"
-        message = (f"requested tol {tol:.1e} is below the certificate's rounding floor {floor:.1e} here (8Kε times the "
-                   f"cancellation in the dual bound), which a gap can meet only by luck of the last bits; relative gap "
-                   f"reached {rel_gap:.3e} (stop: {reason})")
-    elif rel_gap <= tol:
-        status, message = "optimal", f"certified: relative duality gap {rel_gap:.3e} <= tol {tol:.3e}"
-        if raw_gap < 0:
-            message += " (the bound exceeds the objective by rounding only)"
-    elif reason == "max_iter":
-        status = "max_iter"
-        message = f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "stalled":
-        status = "inaccurate"
-        message = (
-            f"progress stalled (certified gap improved < 1% over {_STALL_ITERATIONS} APG iterations, "
-            f"typically the rounding floor); relative gap {rel_gap:.3e} > tol {tol:.3e}"
-        )
-    else:  # converged in the loop, but the recovered factors (numerical rank applied) lost accuracy
-        status = "inaccurate"
-        message = (f"the loop certified tol {tol:.1e}, but the objective of the recovered factors (rank {rank}) leaves "
-                   f"relative gap {rel_gap:.3e} > tol (stop: {reason})")
-    if rank_exceeds_d and status == "optimal":
-        status = "relaxation"  # certified for R2, but R2 is not exact at this d: not an answer for the model
-    if rank_exceeds_d:
-        message += (
-            f"; rank {rank} of the R2 solution exceeds d = {problem.d}: R2 is only a relaxation of the UFM "
-            f"with this d, and W, H_mean have width {rank} (the relaxation's solution)"
-        )
-    singular_values = np.zeros(K)  # of the returned Y (numerical rank applied)
-    singular_values[:rank] = best.s[:rank]
-    extra = {
-        "singular_values": singular_values,
-        "rank": rank,
-        "rank_exceeds_d": bool(rank_exceeds_d),
-        "rel_gap": rel_gap if lower is not None else None,
-        "iterations_factored": counts["factored"],
-        "iterations_apg": counts["apg"],
-        "certificates": best.certificates,
-        "bias_newton_steps": smooth.bias_newton_steps,
-        "grad_norm_ratio": best.grad_norm_ratio,
-        "zero_grad_norm_ratio": zero_ratio,
-        "dual_candidate": best.candidate,
-        "stop_reason": reason,
-    }
-    if log is not None:
-        log(f"{status}: {message}")
-    return Solution(
-        W=W,
-        H_mean=H_mean,
-        b=np.array(b, dtype=np.float64),
-        logits_mean=logits,
-        objective=objective,
-        lower_bound=lower,
-        gap=gap,
-        status=status,
-        iterations=counts["factored"] + counts["apg"],
-        time_s=clock.elapsed(),
-        method="certified",
-        message=message,
-        H=None,
-        extra=extra,
-    )
+    return _assemble(problem, best, counts, reason, tol, max_iter, time_limit, zero_ratio, clock, log)

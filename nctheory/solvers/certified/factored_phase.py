@@ -17,7 +17,7 @@ from nctheory.solvers.result import relative_gap
 _EPS = np.finfo(np.float64).eps
 #: Memory budget (bytes) for the L-BFGS history, and the fewest pairs kept whatever K.
 _LBFGS_BYTES = 320 * 2**20
-_LBFGS_MIN_MEMORY = 5
+_LBFGS_MIN_MEMORY = 3
 #: Certificate schedule of the factored phase (see _Schedule): the gradient rule's first certificate when the
 #: gradient norm has fallen by _FIRST_CERTIFICATE; certificates aimed at _SCHEDULE_AIM × the target gap; the
 #: primal rule's window (iterations).
@@ -129,7 +129,9 @@ class _Factored:
 
 
 def _lbfgs_memory(K: int) -> int:
-    """History length: 20 pairs, fewer when 2·m·2K² doubles would exceed :data:`_LBFGS_BYTES`."""
+    """History length: 20 pairs, fewer when 2·m·2K² doubles would exceed :data:`_LBFGS_BYTES`, at least
+    :data:`_LBFGS_MIN_MEMORY` (3: at K = 3000 the history -- m + 1 rows of S and Y -- is then 1.15 GB; with the former
+    minimum 5 it was 1.7 GB of a measured 3.85 GB peak.  At K = 1500 m = 4 and m = 5 both took 15 iterations)."""
     return int(max(_LBFGS_MIN_MEMORY, min(20, _LBFGS_BYTES // (2 * 2 * K * K * 8))))
 
 
@@ -212,12 +214,13 @@ def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clo
                     seed: int = 20240917, certify_start: bool = False) -> _Outcome:
     """Step 1 of the algorithm (module doc): L-BFGS on the balanced factorisation with certificates.
 
-    ``start`` is ``(A0, B0)`` with :math:`X_0 = A_0B_0^\top` (K × r each, r <= K), nearly balanced; they are
-    padded to K columns.  ``certify_start``: take a certificate at the start (one expected to be optimal
+    ``start`` is a one-item list ``[(A0, B0)]`` with :math:`X_0 = A_0B_0^\top` (K × r each, r <= K), nearly
+    balanced; they are padded to K columns.  The call empties the list, so that the caller keeps no reference to
+    the start while the phase runs (memory: two K × K matrices at large K).  ``certify_start``: take a certificate at the start (one expected to be optimal
     already) before the perturbation."""
     K = smooth.K
     objective = _Factored(smooth)
-    A0, B0 = start
+    A0, B0 = start.pop()
     r = A0.shape[1]
     rng = np.random.default_rng(seed)
     scale = math.sqrt(max(float(np.max(np.sum(A0 * A0, axis=0), initial=0.0)),
@@ -275,10 +278,11 @@ def _factored_phase(smooth, start, b0, best: _Best, tol: float, budget: int, clo
     # vanishes) get a small deterministic perturbation, so that they are not invariant
     A[:, r:] = jitter * rng.standard_normal((K, K - r))
     B[:, r:] = jitter * rng.standard_normal((K, K - r))
-    v, f, g, iterations, reason = lbfgs_minimize(objective, objective.pack(A, B, b0), _lbfgs_memory(K), budget,
+    packed = [objective.pack(A, B, b0)]
+    del A, B  # memory: only the packed start stays, and only until L-BFGS takes its first step (popped below)
+    v, f, g, iterations, reason = lbfgs_minimize(objective, packed.pop(), _lbfgs_memory(K), budget,
                                                  on_iteration, should_stop=clock.expired,
                                                  precondition=objective.precondition)
-    del A, B
     if reason == "callback":
         reason = state["reason"]
     elif reason == "stopped":
