@@ -384,4 +384,4 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     best.confirm(smooth)  # a provisional bound better than every checked one is measured before it is reported
     best.svd()
 
-    return _assemble(problem, best, counts, reason, tol, max_iter, time_limit, zero_ratio, clock, log)
+    return _assemble(problem, smooth, best, counts, reason, tol, max_iter, time_limit, zero_ratio, clock, log)

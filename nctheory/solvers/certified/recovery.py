@@ -35,7 +35,7 @@ def _ufm_objective(problem: Problem, W: np.ndarray, H_mean: np.ndarray, b: np.nd
 
 
 
-def _assemble(problem: Problem, best: _Best, counts: dict, reason: str, tol: float, max_iter: int,
+def _assemble(problem: Problem, smooth, best: _Best, counts: dict, reason: str, tol: float, max_iter: int,
               time_limit, zero_ratio: float, clock: _Clock, log) -> Solution:
     """The :class:`Solution` from the best point and bound (module doc); ``reason`` is the stop reason of the
     iterations ("converged", "max_iter", "time_limit", "stalled")."""
