@@ -95,7 +95,7 @@ factored phase) is spent; ``"inaccurate"`` on the time limit or when the APG pha
 stalls (gap improved by less than 1% over 50 iterations -- typically the rounding floor).
 
 Memory: the L-BFGS history holds ``m`` pairs of :math:`2K^2`-vectors (and one spare), with ``m`` = 20
-reduced for large K so that it stays near 320 MB, but at least 3 (m = 10 at K = 1000, 3 from K = 2000 on); the
+reduced for large K so that it stays near 160 MB, but at least 3 (m = 5 at K = 1000, 3 from K = 1300 on); the
 rest is a few dozen K x K matrices (iterates, gradients, the SVD's workspace); peak resident memory per K is
 measured by ``benchmarks/bench_all.py``.  Large temporaries (the start, the padded factors) are released before
 the iterations.
