@@ -154,7 +154,8 @@ def run(args) -> int:
     stopped = None
     try:
         recs = run_sweep(grid, args.out, claim_id=args.claim, method=args.method, n_jobs=args.jobs,
-                         backend=args.backend, scheduler=args.scheduler, progress=False if (args.no_progress or args.json) else None,
+                         backend=args.backend, scheduler=args.scheduler,
+                         progress=False if (args.no_progress or args.json) else None,
                          limit=args.limit, claim_files=tuple(args.claims), deadline=budget.deadline)
     except TimeLimitReached as exc:
         stopped = f"time limit of {budget.seconds:g} s reached {exc.where}".strip()

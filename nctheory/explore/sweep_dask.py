@@ -39,6 +39,13 @@ def require_distributed():
     return distributed
 
 
+def local_cluster_quiet() -> dict:
+    """``LocalCluster`` options for a cluster nobody looks at: no dashboard, and the HTTP routes the scheduler
+    always serves on a free port rather than 8787, which another cluster may hold (a warning then).  Whoever
+    wants a dashboard starts a scheduler of their own and passes its address."""
+    return {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": ":0"}}
+
+
 @contextmanager
 def connected(scheduler=None, n_workers: int = 2):
     """A ``distributed.Client`` for the duration of the block.
@@ -62,9 +69,8 @@ def connected(scheduler=None, n_workers: int = 2):
         yield scheduler
         return
     if scheduler is None:
-        # no dashboard: it needs bokeh and a port; whoever wants one starts a scheduler and passes --scheduler
         cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                                           **local_cluster_quiet())
         try:
             with distributed.Client(cluster) as client:
                 yield client
