@@ -48,8 +48,9 @@ def _fd_grad(f, x, h=1e-6):
 def test_etf_is_self_dual_and_spread_like_an_etf(K, seed, sw, sh):
     W, M = _etf_pair(K, sw, sh, rng=seed)
     r = all_around(W, M)
-    # arccos near 1 loses half the digits: 1e-7 rad is sqrt(machine eps) with margin
-    assert all(a is not None and a < 1e-7 for a in r.self_duality_angle)
+    # arccos near 1 loses half the digits: 1e-7 rad is sqrt(machine eps) with margin (in degrees by default)
+    assert r.angle_unit == "deg" and r.center == "global"
+    assert all(a is not None and a < math.degrees(1e-7) for a in r.self_duality_angle)
     (c,) = r.clusters
     etf_spread = math.sqrt(2 * K / (K - 1))  # |w_j - w_k| / |w| for a simplex ETF
     assert c.classifier_squeeze == pytest.approx(etf_spread, rel=1e-12)  # float64 rounding only
@@ -80,7 +81,7 @@ def test_zero_vectors_are_undefined_not_nan():
     W, M = _etf_pair(K)
     W[3] = 0.0
     M[:, 2] = 0.0
-    r = all_around(W, M, clusters=[[0, 1], [2, 3]])
+    r = all_around(W, M, clusters=[[0, 1], [2, 3]], center="none")  # raw means: a zero mean stays zero
     assert r.self_duality_angle[2] is None and r.self_duality_angle[3] is None
     assert r.self_duality_angle[0] is not None
     assert r.clusters[1].undefined_angles == (2, 3)

@@ -37,6 +37,10 @@ def exact_nc(draw):
     return K, Hbar, H, labels, W
 
 
+def sizes_of(labels, K):
+    return np.bincount(labels, minlength=K)
+
+
 # ----------------------------------------------------------------------------- exact collapse
 @given(exact_nc())
 def test_all_metrics_vanish_on_exact_nc_geometry(case):
@@ -47,12 +51,35 @@ def test_all_metrics_vanish_on_exact_nc_geometry(case):
     assert m.nc2_w(W) <= EXACT_TOL
     assert m.nc2_h(Hbar) <= EXACT_TOL
     assert m.nc2_h(Hbar, center=True) <= EXACT_TOL  # ETF means already sum to zero
+    counts = sizes_of(labels, K)
+    # ETF means sum to zero: centring by the mean of the means ("class", or "global" without counts)
+    # or not at all leaves them an exact ETF.  The sample mean (Papyan's h_G, "global" with counts)
+    # is a count-weighted average of the ETF vectors: zero only for equal counts.
+    for kw in ({"center": "class", "counts": counts}, {"center": "none"}):
+        assert m.nc2_h(Hbar, **kw) <= EXACT_TOL
+        assert m.nc3(W, Hbar, **kw) <= EXACT_TOL
+        assert m.self_duality_distance(W, Hbar, **kw) <= EXACT_TOL
+    if len(set(counts.tolist())) == 1:
+        assert m.nc2_h(Hbar, counts=counts) <= EXACT_TOL
+    else:
+        assert m.nc2_h(Hbar, counts=counts) > 1e-6
+    assert m.nc2_h(Hbar) <= EXACT_TOL  # default: no counts -> mean of the means = 0 here
     assert m.nc3(W, Hbar) <= EXACT_TOL
     assert m.self_duality_distance(W, Hbar) <= EXACT_TOL
     assert m.nc4(H, labels, W) == 1.0
+    assert np.all(m.nc4_per_class(H, labels, W) == 1.0)
+    assert 0.0 <= m.nc1_quotient(H, labels) <= EXACT_TOL
+    assert np.all(m.nc1_per_class(H, labels) <= EXACT_TOL)
+    assert 0.0 <= m.cdnv(H, labels) <= EXACT_TOL
+    # ETF: equal norms and equal angles, at the ETF's cosine -1/(K-1); rounding of O(1) cosines ~1e-16
+    for X, axis in ((W, "rows"), (Hbar, "cols")):
+        assert m.equinorm(X, axis) <= EXACT_TOL
+        assert m.equiangularity(X, axis) <= EXACT_TOL
+        assert m.etf_angle_deviation(X, axis) <= EXACT_TOL
     ang = m.self_duality_angles(W, Hbar)
-    # arccos near 1 turns a rounding error eps in the cosine into sqrt(2 eps) ~ 2e-8 in the angle
-    assert ang.all_defined and np.max(ang.require()) <= 1e-7
+    # arccos near 1 turns a rounding error eps in the cosine into sqrt(2 eps) ~ 2e-8 rad ~ 1.2e-6 degrees
+    assert ang.unit == "deg" and ang.all_defined and np.max(ang.require()) <= np.degrees(1e-7)
+    assert np.max(m.self_duality_angles(W, Hbar, unit="rad").require()) <= 1e-7
     # class means alone: no within-class spread, NC1 = 0 exactly
     assert m.nc1(Hbar, np.arange(K)) == 0.0
     assert m.nc1_from_means(Hbar) == 0.0
@@ -205,8 +232,11 @@ def test_nc2_orthogonal_frame_against_etf_closed_form(K, extra):
     expected = math.sqrt(2 - 2 * math.sqrt((K - 1) / K))
     assert m.nc2_w(F, "etf") == pytest.approx(expected, rel=1e-10, abs=1e-13)
     assert m.nc2_w(F, "orthogonal") <= EXACT_TOL
-    assert m.nc2_h(F.T, "orthogonal") <= EXACT_TOL
-    assert m.nc3(F, F.T, "etf") == pytest.approx(expected, rel=1e-10, abs=1e-13)
+    assert m.nc2_h(F.T, "orthogonal", center="none") <= EXACT_TOL
+    assert m.nc3(F, F.T, "etf", center="none") == pytest.approx(expected, rel=1e-10, abs=1e-13)
+    # centring an orthogonal frame by its mean gives F^T S, whose Gram is S: a simplex ETF exactly
+    assert m.nc2_h(F.T) <= EXACT_TOL
+    assert m.nc2_h(F.T, "orthogonal") == pytest.approx(expected, rel=1e-10, abs=1e-13)
 
 
 @given(st.integers(2, 20), st.floats(0.0, 50.0))
@@ -221,9 +251,16 @@ def test_nc2_h_centering_by_hand(K, tau):
     a = K / (K - 1)
     expected = math.sqrt(max(0.0, 2 - 2 * a * math.sqrt(K - 1) / math.sqrt(a * a * (K - 1) + tau * tau * K * K)))
     # the subtraction in 2 - 2c loses ~eps/distance relative accuracy; abs 1e-7 covers tau -> 0
-    assert m.nc2_h(Hbar) == pytest.approx(expected, rel=1e-9, abs=1e-7)
+    assert m.nc2_h(Hbar, center="none") == pytest.approx(expected, rel=1e-9, abs=1e-7)
+    assert m.nc2_h(Hbar, center=False) == m.nc2_h(Hbar, center="none")
+    assert m.nc2_h(Hbar) <= EXACT_TOL  # the default centres by the global mean
     assert m.nc2_h(Hbar, center=True) <= EXACT_TOL
+    assert m.nc2_h(Hbar, center="class") <= EXACT_TOL
     assert m.nc2_h(Hbar, center=t) <= EXACT_TOL
+    # any positive counts: the ETF means sum to zero with equal weights only, but the shift t is
+    # common to every class, so the sample mean removes t and leaves the ETF shifted by a
+    # weighted average of its vectors -- not an ETF unless the counts are equal
+    assert m.nc2_h(Hbar, counts=np.full(K, 7)) <= EXACT_TOL
 
 
 def test_nc2_against_given_seli_target():
@@ -253,12 +290,21 @@ def test_nc3_orthogonal_target_and_self_duality_by_hand():
     Hbar = F.T * e[None, :]
     ce = c * e  # W Hbar = diag(c e); distance^2 to I = 2 - 2 sum(ce)/(||ce|| sqrt(3))
     expected = math.sqrt(2 - 2 * ce.sum() / (np.linalg.norm(ce) * math.sqrt(3)))
-    assert m.nc3(W, Hbar, "orthogonal") == pytest.approx(expected, rel=1e-12)
+    assert m.nc3(W, Hbar, "orthogonal", center="none") == pytest.approx(expected, rel=1e-12)
     # self-duality: W = I2, Hbar^T = diag(1, 2): distance^2 = (1/sqrt2 - 1/sqrt5)^2 + (1/sqrt2 - 2/sqrt5)^2
     W2, H2 = np.eye(2), np.diag([1.0, 2.0])
     expected2 = math.hypot(1 / math.sqrt(2) - 1 / math.sqrt(5), 1 / math.sqrt(2) - 2 / math.sqrt(5))
-    assert m.self_duality_distance(W2, H2) == pytest.approx(expected2, rel=1e-14)
-    assert m.self_duality_distance(-5.0 * H2.T, H2) == pytest.approx(2.0, rel=1e-15)
+    assert m.self_duality_distance(W2, H2, center="none") == pytest.approx(expected2, rel=1e-14)
+    assert m.self_duality_distance(-5.0 * H2.T, H2, center="none") == pytest.approx(2.0, rel=1e-15)
+    # centred: the means (1, 0), (0, 2) minus their average (0.5, 1) are +-(0.5, -1), so Hc^T rows are
+    # (0.5, -1) and (-0.5, 1) with norm sqrt(2.5); W = I has rows e_1, e_2 and norm sqrt 2
+    Hc_rows = np.array([[0.5, -1.0], [-0.5, 1.0]]) / math.sqrt(2.5)
+    expected3 = float(np.linalg.norm(np.eye(2) / math.sqrt(2) - Hc_rows))
+    assert m.self_duality_distance(W2, H2) == pytest.approx(expected3, rel=1e-14)
+    # sample weights (3, 1): h_G = (0.75, 0.5); class means minus h_G: (0.25, -0.5), (-0.75, 1.5)
+    Hs_rows = np.array([[0.25, -0.5], [-0.75, 1.5]]) / math.sqrt(0.25**2 + 0.5**2 + 0.75**2 + 1.5**2)
+    expected4 = float(np.linalg.norm(np.eye(2) / math.sqrt(2) - Hs_rows))
+    assert m.self_duality_distance(W2, H2, counts=[3, 1]) == pytest.approx(expected4, rel=1e-14)
 
 
 def test_nc2_nc3_bad_input():
@@ -334,10 +380,13 @@ def test_minority_collapse_by_hand_and_exact_collapse():
 def test_self_duality_angles_flag_zero_vectors():
     W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
     Hbar = np.array([[1.0, 0.0, -1.0], [1.0, 0.0, 0.0]])  # columns (1,1), (0,0), (-1,0)
-    a = m.self_duality_angles(W, Hbar)
+    a = m.self_duality_angles(W, Hbar, center="none")
     assert np.array_equal(a.defined, [True, False, True])
-    assert a.angles[0] == pytest.approx(math.pi / 4, rel=1e-14)
-    assert a.angles[2] == pytest.approx(math.pi, rel=1e-15)
+    assert a.unit == "deg" and a.center == "none"
+    assert a.angles[0] == pytest.approx(45.0, rel=1e-14)
+    assert a.angles[2] == pytest.approx(180.0, rel=1e-15)
+    r = m.self_duality_angles(W, Hbar, center="none", unit="rad")
+    assert r.angles[0] == pytest.approx(math.pi / 4, rel=1e-14) and r.unit == "rad"
     assert np.isnan(a.angles[1]) and np.isnan(a.cosines[1])  # NaN only where flagged
     assert a.zero_h == (1,) and a.zero_w == ()
     with pytest.raises(ValueError, match=r"^angles: undefined .* zero class means \[1\]"):
@@ -345,3 +394,5 @@ def test_self_duality_angles_flag_zero_vectors():
     # zero is judged within each family, so very different scales of W and Hbar are fine
     b = m.self_duality_angles(1e8 * W, 1e-8 * np.array([[1.0, 2.0, -1.0], [1.0, 0.0, 3.0]]))
     assert b.all_defined
+    with pytest.raises(ValueError, match="^unit:"):
+        m.self_duality_angles(W, Hbar, unit="grad")
