@@ -147,7 +147,7 @@ class AllAround:
         return "\n".join(lines)
 
 
-def _parse_clusters(clusters, K: int, counts: np.ndarray | None) -> list[tuple[int, ...]]:
+def parse_clusters(clusters, K: int, counts: np.ndarray | None = None) -> list[tuple[int, ...]]:
     """Clusters as lists of class indices.
 
     ``None``: classes grouped by equal sample count when counts are known (largest first), else one
@@ -301,7 +301,7 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
     sd = self_duality_angles(W, Mc, center="none", unit=angle_unit)
     angles = tuple(float(a) if ok else None for a, ok in zip(sd.angles, sd.defined))
     cosines = tuple(float(c) if ok else None for c, ok in zip(sd.cosines, sd.defined))
-    groups = _parse_clusters(clusters, K, counts)
+    groups = parse_clusters(clusters, K, counts)
     reports = tuple(_cluster_report(W, Mc, g, sd.angles, sd.defined) for g in groups)
     return AllAround(K=K, nc1=nc1_value, nc1_note=nc1_note,
                      w_norms=np.linalg.norm(W, axis=1), h_norms=np.linalg.norm(Mc, axis=0),
@@ -540,5 +540,6 @@ __all__ = [
     "feature_loss",
     "from_solution",
     "load_arrays",
+    "parse_clusters",
     "mean_ce_loss",
 ]

@@ -292,12 +292,12 @@ def nc1(H, labels, K: int | None = None, weighting: str = "sample", rcond: float
 
 
 def nc1_per_class(H, labels, K: int | None = None, weighting: str = "sample", rcond: float = NC1_RCOND) -> np.ndarray:
-    r"""Each class's share of NC1: :math:`v_k = \operatorname{tr}(\Sigma_k\Sigma_B^+)` with
+    r"""NC1 of each class: :math:`v_k = \operatorname{tr}(\Sigma_k\Sigma_B^+)/K` with
     :math:`\Sigma_k = \frac1{n_k}\sum_{i\in k}(h_i - \bar h_k)(h_i - \bar h_k)^\top`.
 
-    :math:`\Sigma_B` (and its truncation) as in :func:`nc1` with the same ``weighting``, so
-    :math:`\mathrm{NC1} = \frac1K\sum_k \frac{n_k}{N} v_k` (``"sample"``) or
-    :math:`\frac1{K^2}\sum_k v_k` (``"class"``).  Under imbalance it shows whether the minority
+    :math:`\Sigma_B` (and its truncation) as in :func:`nc1` with the same ``weighting``, so NC1 is
+    their average: :math:`\mathrm{NC1} = \sum_k \frac{n_k}{N} v_k` (``"sample"``) or
+    :math:`\frac1K\sum_k v_k` (``"class"``).  Under imbalance it shows whether the minority
     classes are less collapsed than the majority.
 
     Returns
@@ -307,7 +307,7 @@ def nc1_per_class(H, labels, K: int | None = None, weighting: str = "sample", rc
     z = _nc1_setup(H, labels, K, weighting, rcond)
     P = z["U"].T @ z["C"]
     per_sample = np.sum((P * P) / z["lam"][:, None], axis=0)  # (h_i - hbar)^T Sigma_B^+ (h_i - hbar)
-    return np.bincount(z["lab"], weights=per_sample, minlength=z["K"]) / z["counts"]
+    return np.bincount(z["lab"], weights=per_sample, minlength=z["K"]) / (z["counts"] * z["K"])
 
 
 def nc1_quotient(H, labels, K: int | None = None, weighting: str = "sample") -> float:
@@ -616,22 +616,7 @@ class MinorityCollapse:
     h_rel: float
 
 
-def minority_collapse(W, H_mean, cluster) -> MinorityCollapse:
-    r"""Largest pairwise distance inside ``cluster`` for classifiers and class means, absolute and relative.
-
-    Distances are computed from the differences themselves (not from Grams), so an exact
-    collapse gives exactly 0.  Use this, not cosines, to detect collapse: collapsed
-    vectors can be exactly zero (catalogue §6).
-
-    Parameters
-    ----------
-    W : array_like, shape (K, d)
-    H_mean : array_like, shape (d, K)
-    cluster : sequence of int
-        At least two distinct class indices in 0..K-1.
-    """
-    W, M = _check_pair(W, H_mean)
-    K = W.shape[0]
+def _check_cluster(cluster, K: int) -> list[int]:
     try:
         items = list(cluster)
     except TypeError:
@@ -643,15 +628,47 @@ def minority_collapse(W, H_mean, cluster) -> MinorityCollapse:
         raise ValueError(f"cluster: needs at least two distinct class indices, got {idx}")
     if min(idx) < 0 or max(idx) >= K:
         raise ValueError(f"cluster: indices must be in 0..{K - 1}, got {idx}")
+    return idx
 
-    def spread(V: np.ndarray) -> tuple[float, float, float]:
-        dmax = float(np.max(pdist(V)))
-        scale = float(np.mean(np.linalg.norm(V, axis=1)))
-        rel = 0.0 if scale == 0.0 else dmax / scale
-        return dmax, scale, rel
 
-    wd, ws, wr = spread(W[idx])
-    hd, hs, hr = spread(M[:, idx].T)
+def relative_spread(X, cluster, axis: str = "rows", name: str = "X") -> tuple[float, float, float]:
+    r"""Spread of the vectors of ``cluster``: :math:`(d_{\max}, s, d_{\max}/s)` with
+
+    .. math::
+
+        d_{\max} = \max_{j,k\in C}\|v_j - v_k\|,\qquad s = \operatorname{mean}_{k\in C}\|v_k\| .
+
+    Distances come from the differences (not from Grams), so an exact collapse gives exactly 0; a
+    cluster of zero vectors has :math:`s = 0` and relative spread 0.0 (collapsed exactly).  The
+    one definition behind :func:`minority_collapse` and the all-around cluster squeeze.
+    """
+    V = _vectors(X, axis, name)
+    idx = _check_cluster(cluster, V.shape[0])
+    sub = V[idx]
+    dmax = float(np.max(pdist(sub)))
+    scale = float(np.mean(np.linalg.norm(sub, axis=1)))
+    return dmax, scale, (0.0 if scale == 0.0 else dmax / scale)
+
+
+def minority_collapse(W, H_mean, cluster) -> MinorityCollapse:
+    r"""Largest pairwise distance inside ``cluster`` for classifiers and class means, absolute and relative.
+
+    Distances are computed from the differences themselves (not from Grams), so an exact
+    collapse gives exactly 0.  Use this, not cosines, to detect collapse: collapsed
+    vectors can be exactly zero (catalogue §6).  The means are used as given (centre them
+    first with :func:`centered_means` for the literature's convention).
+
+    Parameters
+    ----------
+    W : array_like, shape (K, d)
+    H_mean : array_like, shape (d, K)
+    cluster : sequence of int
+        At least two distinct class indices in 0..K-1.
+    """
+    W, M = _check_pair(W, H_mean)
+    idx = _check_cluster(cluster, W.shape[0])
+    wd, ws, wr = relative_spread(W, idx, "rows", "W")
+    hd, hs, hr = relative_spread(M, idx, "cols", "H_mean")
     return MinorityCollapse(tuple(idx), wd, hd, ws, hs, wr, hr)
 
 
@@ -767,6 +784,7 @@ __all__ = [
     "nc3",
     "nc4",
     "nc4_per_class",
+    "relative_spread",
     "self_duality_angles",
     "self_duality_distance",
 ]
