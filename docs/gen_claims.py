@@ -20,7 +20,7 @@ from typing import Iterable
 
 import gen_rst as rst
 
-#: CLI flag for each Problem field (``nctheory.cli_args.add_problem_args``); bias and the
+#: CLI flag for each Problem field (``nctheory.cli.args.add_problem_args``); bias and the
 #: two choice flags are handled separately in :func:`problem_flags`.
 _VALUE_FLAGS = {
     "loss": "--loss",

@@ -27,7 +27,7 @@ sphinx = pytest.importorskip("sphinx", minversion="7.4")  # nested_parse_to_node
 
 from nctheory import cli  # noqa: E402
 from nctheory.claims import PROVENANCE, all_claims  # noqa: E402
-from nctheory.cli_args import problem_from_args  # noqa: E402
+from nctheory.cli.args import problem_from_args  # noqa: E402
 from nctheory.model import Problem, parse_sizes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from nctheory import plots
+from nctheory.present import plots
 from nctheory.model import Problem
 
 
@@ -42,7 +42,7 @@ def _curves(claim_id: str, base: Problem, n_major: int, k_major: int, k_minor: i
             continue
         q = claim.predict(p).quantities
         sol = solve(p, method=claim.methods[0])
-        o = claim.observe(p, sol) if sol.success else {}
+        o = claim.observed(p, sol) if sol.success else {}
         rows.append((r, f"{sol.method} {sol.status}"))
         for name, v in q.items():
             if np.ndim(v) == 0 and not isinstance(v, (bool, np.bool_)):
@@ -87,7 +87,7 @@ def build_report(out_dir: str, *, base: Problem | None = None, n_major: int = 50
     """
     from nctheory.solvers import solve
     from nctheory.geometry import seli_grams
-    from nctheory.sweep import Grid, run_sweep
+    from nctheory.explore.sweep import Grid, run_sweep
 
     os.makedirs(out_dir, exist_ok=True)
     base = base or Problem(sizes=(1, 1), lambda_w=1e-3, lambda_h=1e-3)
