@@ -140,10 +140,17 @@ def _load_npy(path: str, name: str) -> np.ndarray:
 
 def _read_npz(path: str, keys: dict) -> tuple[dict, list]:
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ValueError(f"source: cannot read {path!r} ({exc.strerror or exc})") from None
+    if head[:1] == b"\x80":  # the pickle protocol marker: numpy would unpickle it (run code) if allowed
+        raise ValueError(f"source: {path!r} is a pickle, not an .npz archive; pickled data is refused")
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY")):
+        raise ValueError(f"source: cannot read {path!r}: not an .npz archive (zip) nor an .npy file")
+    try:
         data = np.load(path, allow_pickle=False)
     except ValueError as exc:
-        if "pickle" in str(exc).lower():
-            raise ValueError(f"source: {path!r} is a pickle, not an .npz archive; pickled data is refused") from None
         raise ValueError(f"source: cannot read {path!r} as .npz ({exc})") from None
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"source: cannot read {path!r} as .npz ({exc})") from None
@@ -366,6 +373,35 @@ def load_user_arrays(source, *, keys=None, num_classes: int | None = None) -> Us
     dtypes = {n: str(a.dtype) for n, a in raw.items()}
     return validate_arrays(raw["features"], raw["labels"], raw.get("classifier"), raw.get("bias"),
                            num_classes=num_classes, source=where, dtypes=dtypes, ignored=ignored)
+
+
+def parse_cluster_spec(text: str) -> list[list[int]]:
+    """Clusters from the command-line form: groups separated by ``;``, classes by ``,``, ranges ``a-b``.
+
+    ``"0-4;5-9"`` -> ``[[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]``; ``"0,2;1,3"`` -> ``[[0, 2], [1, 3]]``.  The
+    indices are checked against K by :func:`nctheory.diagnostics.parse_clusters`.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("clusters: expected groups like '0-4;5-9', got an empty value")
+    groups = []
+    for part in text.split(";"):
+        idx: list[int] = []
+        for item in part.split(","):
+            item = item.strip()
+            lo, dash, hi = item.partition("-")
+            try:
+                if dash:
+                    a, b = int(lo), int(hi)
+                    if b < a:
+                        raise ValueError
+                    idx.extend(range(a, b + 1))
+                else:
+                    idx.append(int(item))
+            except ValueError:
+                raise ValueError(f"clusters: cannot read {item!r} in {text!r}; use class indices and ranges, "
+                                 "e.g. '0-4;5-9' or '0,2;1,3'") from None
+        groups.append(idx)
+    return groups
 
 
 # =========================================================================== the numbers
@@ -931,13 +967,17 @@ def format_text(diag: Diagnosis) -> str:
     if cl is not None:
         lines.append("")
         p = cl["problem"]
-        model = ", ".join(f"{k}={v}" for k, v in p.items() if k not in ("sizes",) and v not in (None, 0.0, 1)
-                          or k in ("lambda_w", "lambda_h"))
-        lines.append(f"claim {cl['claim']} at the data's class counts ({model})")
+        defaults = {"bias": "none", "lambda_b": 0.0, "features": "free", "classifier": "learned", "depth": 1,
+                    "constraint": "penalty", "e_w": None, "e_h": None}
+        shown = [f"{k}={p[k]}" for k in ("lambda_w", "lambda_h", "loss")]
+        shown += [f"{k}={v}" for k, v in p.items() if k in defaults and v != defaults[k]]
+        lines.append(f"claim {cl['claim']} at the data's class counts ({', '.join(shown)}, d={p['d']})")
         if not cl["applies"]:
             lines.append("  does not apply: " + "; ".join(cl["unmet"]))
         else:
-            lines.append(f"  means as the claim reads them: centred by {cl['center']}")
+            how = {"none": "raw class means (the unconstrained feature model's convention; --claim-center to centre)",
+                   "global": "class means centred by the sample mean", "class": "class means centred by their mean"}
+            lines.append(f"  the claim's observer reads the {how.get(cl['center'], cl['center'])}")
             lines.append(f"  {'quantity':<26} {'predicted':>14} {'observed':>14}   comparison")
             kinds = set()
             for r in cl["quantities"]:
@@ -1015,6 +1055,7 @@ def plot_diagnosis(diag: Diagnosis, path: str) -> str:
     colors = _cluster_colors(groups, K)
     x = np.arange(K)
     has_w = A["W"] is not None
+    small = min(1.0, 20.0 / K)  # marker scale: many classes get smaller markers
     fig, axes = plt.subplots(2, 4, figsize=(21, 9.6))
     fig.suptitle(f"nctheory diagnose: {D['source']}   (N = {D['N']}, d = {D['d']}, K = {K}; class counts "
                  f"{_counts_text(D['counts'])}; means centred by "
@@ -1078,19 +1119,20 @@ def plot_diagnosis(diag: Diagnosis, path: str) -> str:
 
     ax = axes[1, 0]
     hn = np.asarray(D["per_class"]["h_norm"])
-    ax.scatter(x, hn / hn.mean(), c=colors, marker="s", s=30, label="‖h̃_k‖ / mean", zorder=3)
+    ax.scatter(x, hn / hn.mean(), c=colors, marker="s", s=6 + 24 * small, label="‖h̃_k‖ / mean", zorder=3)
     if has_w:
         wn = np.asarray(D["per_class"]["w_norm"])
-        ax.scatter(x, wn / wn.mean(), edgecolors=colors, facecolors="none", marker="o", s=44,
+        ax.scatter(x, wn / wn.mean(), edgecolors=colors, facecolors="none", marker="o", s=8 + 36 * small,
                    label="‖w_k‖ / mean", zorder=3)
     if A["seli"] is not None:
         S = A["seli"]
         C = np.eye(K) if A["wts"] is None else np.eye(K) - np.outer(A["wts"], np.ones(K))
         ph = np.sqrt(np.clip(np.diag(C.T @ S["HH"] @ C), 0, None))
-        ax.plot(x, ph / ph.mean(), ls="none", marker="_", ms=16, mew=1.5, color="k", label="SELI: h̃ (predicted)")
+        ax.plot(x, ph / ph.mean(), ls="none", marker="_", ms=3 + 13 * small, mew=1.5, color="k",
+                label="SELI: h̃ (predicted)")
         if has_w:
             pw = np.sqrt(np.clip(np.diag(S["WW"]), 0, None))
-            ax.plot(x, pw / pw.mean(), ls="none", marker="_", ms=16, mew=1.5, color="tab:gray",
+            ax.plot(x, pw / pw.mean(), ls="none", marker="_", ms=3 + 13 * small, mew=1.5, color="tab:gray",
                     label="SELI: w (predicted)")
     ax.axhline(1.0, color="0.8", lw=0.8, zorder=0)
     _class_axis(ax, K, D["counts"])
@@ -1115,7 +1157,7 @@ def plot_diagnosis(diag: Diagnosis, path: str) -> str:
         v = np.asarray(nc1k, dtype=float)
         pos = np.where(v > 0, v, np.nan)
         log = bool(np.any(v > 0)) and np.nanmax(pos) / np.nanmin(pos) > 30
-        ax.scatter(x, pos if log else v, c=colors, s=36, zorder=3)
+        ax.scatter(x, pos if log else v, c=colors, s=6 + 30 * small, zorder=3)
         ax.vlines(x, np.nanmin(pos) / 3 if log else 0.0, pos if log else v, colors=colors, lw=1)
         if log:
             ax.set_yscale("log")
