@@ -396,3 +396,122 @@ def test_self_duality_angles_flag_zero_vectors():
     assert b.all_defined
     with pytest.raises(ValueError, match="^unit:"):
         m.self_duality_angles(W, Hbar, unit="grad")
+
+
+# ----------------------------------------------------------------------------- centring
+def test_global_mean_variants_by_hand():
+    Hbar = np.array([[0.0, 2.0, 4.0], [3.0, 0.0, 0.0]])  # columns (0, 3), (2, 0), (4, 0)
+    assert np.allclose(m.global_mean(Hbar), [2.0, 1.0], rtol=0, atol=1e-15)  # no counts: mean of the means
+    # counts (1, 1, 2): (0 + 2 + 8)/4, (3 + 0 + 0)/4
+    assert np.allclose(m.global_mean(Hbar, counts=[1, 1, 2]), [2.5, 0.75], rtol=0, atol=1e-15)
+    assert np.allclose(m.global_mean(Hbar, "class", counts=[1, 1, 2]), [2.0, 1.0], rtol=0, atol=1e-15)
+    assert m.global_mean(Hbar, "none") is None and m.global_mean(Hbar, False) is None
+    assert np.allclose(m.global_mean(Hbar, True), [2.0, 1.0], rtol=0, atol=1e-15)
+    assert np.array_equal(m.centered_means(Hbar, [1.0, 1.0]), Hbar - 1.0)
+    assert np.array_equal(m.centered_means(Hbar, "none"), Hbar)
+    Hc = m.centered_means(Hbar, counts=[1, 1, 2])
+    assert np.allclose(Hc @ np.array([1, 1, 2]), 0.0, atol=1e-14)  # the weighted mean of centred means is 0
+    for kw, field in (({"center": "median"}, "center"), ({"counts": [1, 2]}, "counts"),
+                      ({"counts": [1, 0, 2]}, "counts"), ({"counts": [1, np.nan, 2]}, "counts"),
+                      ({"center": [1.0, 2.0, 3.0]}, "center")):
+        with pytest.raises(ValueError, match=f"^{field}:"):
+            m.centered_means(Hbar, **kw)
+
+
+# ----------------------------------------------------------------------------- NC1 variants
+def test_nc1_quotient_cdnv_and_variances_by_hand():
+    # class 0: {0, 2} (mean 1, squared deviations 1 + 1); class 1: {5, 7, 9} (mean 7, 4 + 0 + 4)
+    H = np.array([[0.0, 2.0, 5.0, 7.0, 9.0]])
+    labels = [0, 0, 1, 1, 1]
+    # Sigma_W = 10/5 = 2, Sigma_B = 9.36 (as in test_nc1_two_classes_one_dimension_by_hand)
+    assert m.nc1_quotient(H, labels) == pytest.approx(2.0 / 9.36, rel=1e-14)
+    # class weighting: Sigma_W = 11/6, Sigma_B = 9
+    assert m.nc1_quotient(H, labels, weighting="class") == pytest.approx(11.0 / 54.0, rel=1e-14)
+    assert np.allclose(m.class_variances(H, labels), [1.0, 8.0 / 3.0], rtol=1e-15, atol=0)
+    assert np.allclose(m.class_variances(H, labels, ddof=1), [2.0, 4.0], rtol=1e-15, atol=0)
+    # CDNV: (1 + 8/3) / (2 * 6^2)
+    assert m.cdnv(H, labels) == pytest.approx((1.0 + 8.0 / 3.0) / 72.0, rel=1e-14)
+    V = m.cdnv_matrix(H, labels)
+    assert np.isnan(V[0, 0]) and V[0, 1] == V[1, 0] == pytest.approx(m.cdnv(H, labels), rel=1e-15)
+    # per class: tr(Sigma_k Sigma_B^+)/K = var_k / 9.36 / 2, averaged with weights n_k/N gives NC1
+    per = m.nc1_per_class(H, labels)
+    assert np.allclose(per, [1.0 / 9.36 / 2, (8 / 3) / 9.36 / 2], rtol=1e-14, atol=0)
+    assert per @ np.array([2, 3]) / 5 == pytest.approx(m.nc1(H, labels), rel=1e-14)
+    per_c = m.nc1_per_class(H, labels, weighting="class")
+    assert per_c.mean() == pytest.approx(m.nc1(H, labels, weighting="class"), rel=1e-14)
+
+
+def test_cdnv_undefined_for_coinciding_means_and_bad_ddof():
+    H = np.array([[0.0, 2.0, 1.0, 1.0, 5.0]])  # classes 0 and 1 both have mean 1
+    with pytest.raises(ValueError, match="^H: classes 0 and 1 have the same mean"):
+        m.cdnv(H, [0, 0, 1, 1, 2])
+    assert np.isinf(m.cdnv_matrix(H, [0, 0, 1, 1, 2])[0, 1])
+    with pytest.raises(ValueError, match="^ddof:"):
+        m.class_variances(H, [0, 0, 1, 1, 2], ddof=2)
+    with pytest.raises(ValueError, match="^labels: ddof=1 needs two samples"):
+        m.class_variances(H, [0, 0, 1, 1, 2], ddof=1)
+
+
+@given(st.integers(2, 8), st.integers(0, 3), st.integers(0, 10_000))
+def test_nc1_variants_match_pinv_and_loops_on_generic_data(K, extra_dim, seed):
+    rng = np.random.default_rng(seed)
+    d = K - 1 + extra_dim
+    sizes = rng.integers(2, 6, size=K)
+    labels = np.repeat(np.arange(K), sizes)
+    means = g.simplex_etf(K, d, rng=rng).T + 0.3 * rng.standard_normal((d, K))
+    H = means[:, labels] + 0.2 * rng.standard_normal((d, labels.size))
+    N = labels.size
+    mu = np.stack([H[:, labels == k].mean(axis=1) for k in range(K)], axis=1)
+    hG = H.mean(axis=1)
+    Sw = sum(np.outer(H[:, i] - mu[:, labels[i]], H[:, i] - mu[:, labels[i]]) for i in range(N)) / N
+    Sb = sum(np.outer(mu[:, k] - hG, mu[:, k] - hG) for k in range(K)) / K
+    # Sigma_B has rank K-1: a pseudo-inverse with a cutoff well above rounding (1e-10) and well below the
+    # smallest true eigenvalue (these means are O(1) apart)
+    pinv = np.linalg.pinv(Sb, rcond=1e-10, hermitian=True)
+    cond = np.linalg.norm(Sb, 2) * np.linalg.norm(pinv, 2)  # condition of Sigma_B on its range
+    assert m.nc1(H, labels) == pytest.approx(np.trace(Sw @ pinv) / K, rel=1e-12 * cond + 1e-12)
+    assert m.nc1_quotient(H, labels) == pytest.approx(np.trace(Sw) / np.trace(Sb), rel=1e-12)
+    var = np.array([np.mean(np.sum((H[:, labels == k] - mu[:, [k]]) ** 2, axis=0)) for k in range(K)])
+    ref = np.mean([(var[i] + var[j]) / (2 * np.sum((mu[:, i] - mu[:, j]) ** 2))
+                   for i in range(K) for j in range(i + 1, K)])
+    assert m.cdnv(H, labels) == pytest.approx(ref, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- NC2 norms and angles
+def test_equinorm_equiangularity_by_hand():
+    X = np.array([[1.0, 0.0], [0.0, 3.0], [-2.0, 0.0]])  # norms 1, 3, 2; cosines 0, -1, 0
+    assert m.equinorm(X) == pytest.approx(np.std([1.0, 3.0, 2.0]) / 2.0, rel=1e-15)
+    assert m.equinorm(X.T, "cols") == m.equinorm(X)
+    assert m.equiangularity(X) == pytest.approx(np.std([0.0, -1.0, 0.0]), rel=1e-15)
+    # |cos + 1/2| over the pairs: 1/2, 1/2, 1/2
+    assert m.etf_angle_deviation(X) == pytest.approx(0.5, rel=1e-15)
+    F = g.orthogonal_frame(5, 5)  # equiangular at 90 degrees: std 0, deviation from the ETF 1/(K-1)
+    assert m.equiangularity(F) <= EXACT_TOL and m.etf_angle_deviation(F) == pytest.approx(0.25, rel=1e-14)
+    with pytest.raises(ValueError, match="^X: every vector is zero"):
+        m.equinorm(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"^W: vectors \[1\] are zero"):
+        m.equiangularity(np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]]), name="W")
+    with pytest.raises(ValueError, match="^X: needs at least two vectors"):
+        m.etf_angle_deviation(np.ones((1, 3)))
+    with pytest.raises(ValueError, match="^axis:"):
+        m.equinorm(X, "diag")
+
+
+def test_nc4_per_class_by_hand():
+    H = np.array([[-2.0, 0.0, 1.0, 3.0]])
+    labels = [0, 0, 1, 1]
+    W = np.array([[-1.0], [1.0]])
+    # with b = (0, -4): decisions 0, 0, 0, 1 against nearest centres 0, 0, 1, 1: class 0 all, class 1 half
+    assert np.array_equal(m.nc4_per_class(H, labels, W, b=[0.0, -4.0]), [1.0, 0.5])
+    with pytest.raises(ValueError, match="^labels: required"):
+        m.nc4_per_class(H, None, W, means=[[-1.0, 2.0]])
+
+
+def test_relative_spread_matches_minority_collapse():
+    rng = np.random.default_rng(4)
+    W, M = rng.standard_normal((5, 3)), rng.standard_normal((3, 5))
+    mc = m.minority_collapse(W, M, [1, 3, 4])
+    assert m.relative_spread(W, [1, 3, 4]) == (mc.w_max_dist, mc.w_scale, mc.w_rel)
+    assert m.relative_spread(M, [1, 3, 4], "cols") == (mc.h_max_dist, mc.h_scale, mc.h_rel)
+    with pytest.raises(ValueError, match="^cluster:"):
+        m.relative_spread(W, [2])
