@@ -46,9 +46,6 @@ def add_parser(sub, *, lazy: bool = False) -> None:
     p.add_argument("--no-bias", action="store_true", help="leave the bias out of the classifier's decisions (NC4)")
     g = p.add_argument_group("claim (optional): its prediction at the data's class sizes beside the arrays")
     g.add_argument("--claim", default=None, metavar="CLAIM", help="a claim id (see nctheory claims)")
-    g.add_argument("--claim-center", choices=("none", "global", "class"), default="none",
-                   help="centring of the means the claim reads (default none: the unconstrained feature model's "
-                        "means are not centred)")
     add_problem_args(p, sizes="none")
     add_claims_option(p)
     add_json(p)
@@ -93,8 +90,6 @@ def run(args) -> int:
         given = given_model_options(args)
         if given:
             raise CliError(f"claim: {', '.join(given)} set the model of a claim; give --claim CLAIM (or drop them)")
-        if args.claim_center != "none":
-            raise CliError("claim: --claim-center is used only with --claim CLAIM")
     plot = args.plot
     if plot is not None:
         from nctheory.cli.paths import check_output_file
@@ -109,7 +104,7 @@ def run(args) -> int:
     diag = diagnose(source, keys=_keys(args.key) or None, num_classes=args.num_classes, clusters=clusters,
                     center=args.center, weighting=args.weighting, angle_unit="rad" if args.radians else "deg",
                     use_bias=not args.no_bias, claim=args.claim,
-                    model=_model(args) if args.claim is not None else None, claim_center=args.claim_center)
+                    model=_model(args) if args.claim is not None else None)
     if plot is not None:
         diag.plot(plot)
     if args.json:

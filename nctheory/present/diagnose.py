@@ -511,7 +511,7 @@ class Diagnosis:
 
 def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_classes: int | None = None,
              clusters=None, center="global", weighting: str = "sample", angle_unit: str = "deg",
-             use_bias: bool = True, claim=None, model: dict | None = None, claim_center="none") -> Diagnosis:
+             use_bias: bool = True, claim=None, model: dict | None = None) -> Diagnosis:
     r"""Neural Collapse diagnostics of a network's own arrays, optionally beside a claim's prediction.
 
     Parameters
@@ -543,10 +543,6 @@ def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_cl
     model : dict, optional
         :class:`~nctheory.model.Problem` fields other than ``sizes`` for the claim (``lambda_w``,
         ``lambda_h``, ``loss``, ``bias``, ...); ``d`` defaults to the features' dimension.
-    claim_center : {"none", "global", "class"}
-        Centring of the means the claim's observer reads.  Default ``"none"``: the claims are about the
-        unconstrained feature model, whose means are not centred.
-
     Returns
     -------
     Diagnosis
@@ -694,7 +690,7 @@ def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_cl
     }
     arrays = {"W": W, "Mc": Mc, "seli": seli, "wts": wts, "groups": groups}
     if claim is not None:
-        result["claim"] = compare_with_claim(arr, claim, model=model, center=claim_center)
+        result["claim"] = compare_with_claim(arr, claim, model=model)
     elif model:
         raise ValueError(f"model: {sorted(model)[0]} is only used with a claim (give claim=...)")
     return Diagnosis(result, arrays)
@@ -707,9 +703,9 @@ def _dense(v):
     return v
 
 
-def _user_solution(arr: UserArrays, center, alpha: float, beta: float):
-    """The arrays as a :class:`~nctheory.solvers.result.Solution` (samples in class order, W scaled by
-    ``alpha``, features by ``beta``, bias by ``alpha * beta`` so the logits' geometry is kept)."""
+def _user_solution(arr: UserArrays, alpha: float, beta: float):
+    """The arrays as a :class:`~nctheory.solvers.result.Solution` (samples in class order, raw means, W scaled
+    by ``alpha``, features by ``beta``, bias by ``alpha * beta`` so the logits' geometry is kept)."""
     from nctheory import metrics as m
     from nctheory.solvers.result import Solution, Status
 
@@ -717,10 +713,6 @@ def _user_solution(arr: UserArrays, center, alpha: float, beta: float):
     order = np.argsort(arr.labels, kind="stable")
     H = np.ascontiguousarray(arr.features[order].T)
     means = m.class_means(H, arr.labels[order], K)
-    g = m.global_mean(means, center, arr.counts)
-    if g is not None:
-        H = H - g[:, None]
-        means = means - g[:, None]
     W = np.full((K, d), np.nan) if arr.classifier is None else alpha * arr.classifier
     b = np.zeros(K) if arr.bias is None else alpha * beta * arr.bias
     return Solution(W=W, H_mean=beta * means, b=b, logits_mean=(W @ (beta * means)) + b[:, None],
@@ -766,13 +758,14 @@ KIND_NOTES = {
 }
 
 
-def compare_with_claim(arrays: UserArrays, claim, *, model: dict | None = None, center="none") -> dict:
+def compare_with_claim(arrays: UserArrays, claim, *, model: dict | None = None) -> dict:
     r"""A claim's prediction at the data's class sizes beside the same quantities read off the arrays.
 
     The problem is :class:`~nctheory.model.Problem` with ``sizes`` = the data's class counts, ``d`` = the
     features' dimension (unless ``model`` sets it) and the other fields from ``model``.  The observed
-    values come from the claim's own observer applied to the arrays (as a solution whose samples are in
-    class order).  Which quantities are comparable is decided by measurement, not by name: the observer
+    values come from the claim's own observer applied to the arrays as they are (a solution whose samples
+    are in class order; raw class means, as the model's claims read them: centring them while the
+    predictions stay uncentred would compare unlike things).  Which quantities are comparable is decided by measurement, not by name: the observer
     is run again with :math:`W \to 2W` and with :math:`H \to 3H` (bias :math:`b \to \alpha\beta b`):
 
     * unchanged (relative ``SCALE_FREE_RTOL``): **scale-free** (cosines, ratios, zeros) -- difference shown;
@@ -785,11 +778,10 @@ def compare_with_claim(arrays: UserArrays, claim, *, model: dict | None = None, 
     Returns
     -------
     dict
-        ``claim, statement, applies, unmet, problem, center, notes, quantities`` (each ``quantity,
+        ``claim, statement, applies, unmet, problem, notes, quantities`` (each ``quantity,
         predicted, observed, kind, difference, agreement``), ``kinds`` (what each kind means).
     """
     from nctheory.claims import get_claim
-    from nctheory.metrics import _center_name
     from nctheory.model import Problem
 
     c = get_claim(claim) if isinstance(claim, str) else claim
@@ -800,7 +792,7 @@ def compare_with_claim(arrays: UserArrays, claim, *, model: dict | None = None, 
     problem = Problem(sizes=tuple(int(x) for x in arrays.counts), **fields)
     unmet = c.assumptions(problem)
     out = {"claim": c.id, "statement": " ".join(c.statement.split()), "applies": not unmet, "unmet": unmet,
-           "problem": problem.to_dict(), "center": _center_name(center), "notes": "", "quantities": [],
+           "problem": problem.to_dict(), "notes": "", "quantities": [],
            "kinds": KIND_NOTES}
     if unmet:
         return out
@@ -808,7 +800,7 @@ def compare_with_claim(arrays: UserArrays, claim, *, model: dict | None = None, 
     out["notes"] = pred.notes
     observed, failure = [], None
     for alpha, beta in ((1.0, 1.0), (2.0, 1.0), (1.0, 3.0)):
-        sol = _user_solution(arrays, center, alpha, beta)
+        sol = _user_solution(arrays, alpha, beta)
         try:
             observed.append(c.observed(problem, sol))
         except Exception as exc:  # noqa: BLE001 (a claim's observer on arbitrary arrays: report, do not crash)
@@ -943,8 +935,9 @@ def format_text(diag: Diagnosis) -> str:
                  f"{'NC4':>7}")
     for c in D["clusters"]:
         n = "/".join(map(str, c["counts"])) if len(c["counts"]) <= 2 else f"{c['counts'][-1]}..{c['counts'][0]}"
-        lines.append(f"  {_classes_text(c['classes']):<20} {n:>8} {_f(c['w_squeeze']):>10} {_f(c['h_squeeze']):>10} "
-                     f"{_f(c['max_angle']):>10} {_f(c['nc1'], '.3g'):>9} {_f(c['nc4'], '.3f'):>7}")
+        wq, ma, n4 = ((_f(c["w_squeeze"]), _f(c["max_angle"]), _f(c["nc4"], ".3f")) if has_w else ("-", "-", "-"))
+        lines.append(f"  {_classes_text(c['classes']):<20} {n:>8} {wq:>10} {_f(c['h_squeeze']):>10} "
+                     f"{ma:>10} {_f(c['nc1'], '.3g'):>9} {n4:>7}")
     if K <= TEXT_MAX_CLASSES:
         lines.append("")
         lines.append("per class (nearest = most similar other class, by cosine)")
@@ -975,9 +968,8 @@ def format_text(diag: Diagnosis) -> str:
         if not cl["applies"]:
             lines.append("  does not apply: " + "; ".join(cl["unmet"]))
         else:
-            how = {"none": "raw class means (the unconstrained feature model's convention; --claim-center to centre)",
-                   "global": "class means centred by the sample mean", "class": "class means centred by their mean"}
-            lines.append(f"  the claim's observer reads the {how.get(cl['center'], cl['center'])}")
+            lines.append("  the claim's own observer reads the arrays as they are (raw class means: the model has no "
+                         "common feature offset; the centred geometry is above)")
             lines.append(f"  {'quantity':<26} {'predicted':>14} {'observed':>14}   comparison")
             kinds = set()
             for r in cl["quantities"]:
@@ -1017,16 +1009,21 @@ def _cluster_colors(groups, K):
     return col
 
 
-def _cos_heatmap(ax, fig, V, title, K, boundaries):
+def _cos_heatmap(ax, fig, V, title, K, order, boundaries):
+    """Cosines between the rows of V, classes in ``order`` (clusters together), lines between clusters."""
     from nctheory.geometry import cosine_matrix
 
-    c = cosine_matrix(V, "rows")
+    c = cosine_matrix(V[order], "rows")
     im = ax.imshow(np.ma.masked_invalid(c.values), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
     for x in boundaries:
         ax.axhline(x - 0.5, color="k", lw=0.8)
         ax.axvline(x - 0.5, color="k", lw=0.8)
     ax.set_title(title, fontsize=10)
-    ax.set_xlabel("class")
+    if K <= 30:
+        ax.set_xticks(np.arange(K), [str(k) for k in order], fontsize=7 if K > 12 else 9)
+        ax.set_yticks(np.arange(K), [str(k) for k in order], fontsize=7 if K > 12 else 9)
+    ordered = list(order) != list(range(K))
+    ax.set_xlabel("class (grouped by cluster)" if ordered else "class")
     ax.set_ylabel("class")
     cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
     cb.ax.axhline(-1.0 / (K - 1), color="k", lw=1.5)
@@ -1050,8 +1047,10 @@ def plot_diagnosis(diag: Diagnosis, path: str) -> str:
     D, A = diag.data, diag.arrays
     K = D["K"]
     groups = A["groups"]
-    cl = D["per_class"]["cluster"]
-    boundaries = [k for k in range(1, K) if cl[k] != cl[k - 1]]  # cluster changes along the class order
+    # heatmaps list the classes cluster by cluster (then any class in no cluster), with lines between clusters
+    order = [k for g in groups for k in g]
+    order += [k for k in range(K) if k not in set(order)]
+    boundaries = list(np.cumsum([len(g) for g in groups])[:-1]) if len(groups) > 1 else []
     colors = _cluster_colors(groups, K)
     x = np.arange(K)
     has_w = A["W"] is not None
@@ -1067,26 +1066,29 @@ def plot_diagnosis(diag: Diagnosis, path: str) -> str:
 
     ax = axes[0, 0]
     if has_w:
-        _cos_heatmap(ax, fig, A["W"], "(a) cos(w_j, w_k): classifier rows", K, boundaries)
+        _cos_heatmap(ax, fig, A["W"], "(a) cos(w_j, w_k): classifier rows", K, order, boundaries)
     else:
         no_classifier(ax)
-    _cos_heatmap(axes[0, 1], fig, A["Mc"].T, "(b) cos(h̃_j, h̃_k): centred class means", K, boundaries)
+    _cos_heatmap(axes[0, 1], fig, A["Mc"].T, "(b) cos(h̃_j, h̃_k): centred class means", K, order, boundaries)
 
     ax = axes[0, 2]
     g = D["grams"]
     targets = [t for t in ("etf", "orthogonal", "seli") if t in g["HH"]]
     labels = {"etf": "simplex ETF", "orthogonal": "orthogonal frame", "seli": "SELI at these counts"}
     claim_d = _claim_gram_distances(D.get("claim"))
-    names = ["WW", "HH", "WH"]
+    names = ["WW", "HH", "WH"] if has_w else ["HH"]
     series = [(labels[t], [np.nan if g[n][t] is None else g[n][t] for n in names], None) for t in targets]
     if claim_d:
-        series.append((f"claim {D['claim']['claim']}", [claim_d.get(n, np.nan) for n in names], "k"))
+        series.append((f"claim {D['claim']['claim']} (on raw means)", [claim_d.get(n, np.nan) for n in names], "k"))
     width = 0.8 / len(series)
     for j, (label, vals, color) in enumerate(series):
-        bars = ax.bar(np.arange(3) + (j - (len(series) - 1) / 2) * width, vals, width * 0.95, label=label,
+        bars = ax.bar(np.arange(len(names)) + (j - (len(series) - 1) / 2) * width, vals, width * 0.95, label=label,
                       color=color)
-        ax.bar_label(bars, fmt="%.3f", fontsize=7)
-    ax.set_xticks(np.arange(3), ["W Wᵀ", "H̃ᵀ H̃", "W H̃"])
+        ax.bar_label(bars, fmt="%.3f", fontsize=6 if len(series) > 3 else 7)
+    tick = {"WW": "W Wᵀ", "HH": "H̃ᵀ H̃", "WH": "W H̃"}
+    ax.set_xticks(np.arange(len(names)), [tick[n] for n in names])
+    if not has_w:
+        ax.set_xlim(-1, 1)
     ax.set_ylabel("‖X/‖X‖_F − T/‖T‖_F‖_F")
     ax.set_ylim(0, max(1.0, 1.15 * np.nanmax([v for _, vals, _ in series for v in vals] + [0.0])))
     ax.set_title("(c) Gram distance to reference geometries (0 = same shape)", fontsize=10)
@@ -1100,10 +1102,10 @@ def plot_diagnosis(diag: Diagnosis, path: str) -> str:
         names_c = [f"{_classes_text(c['classes'])}\nn = {'/'.join(map(str, c['counts'][:2]))}" for c in pairs]
         hv = [np.nan if c["h_squeeze"] is None else c["h_squeeze"] for c in pairs]
         wv = [np.nan if c["w_squeeze"] is None else c["w_squeeze"] for c in pairs]
-        b1 = ax.bar(xc - 0.2, wv, 0.38, label="classifier rows w_k", color="0.35")
-        b2 = ax.bar(xc + 0.2, hv, 0.38, label="centred means h̃_k", color="0.7")
-        ax.bar_label(b1, fmt="%.3g", fontsize=7)
-        ax.bar_label(b2, fmt="%.3g", fontsize=7)
+        if has_w:
+            ax.bar_label(ax.bar(xc - 0.2, wv, 0.38, label="classifier rows w_k", color="0.35"), fmt="%.3g", fontsize=7)
+        ax.bar_label(ax.bar(xc + 0.2 if has_w else xc, hv, 0.38, label="centred means h̃_k", color="0.7"), fmt="%.3g",
+                     fontsize=7)
         ax.axhline(math.sqrt(2 * K / (K - 1)), color="tab:blue", ls="--", lw=1,
                    label=f"simplex ETF √(2K/(K−1)) = {math.sqrt(2 * K / (K - 1)):.3g}")
         ax.set_xticks(xc, names_c, fontsize=8)

@@ -492,7 +492,7 @@ def test_cli_claim_exit_codes(saved, main_run):
 
 @pytest.mark.parametrize("argv, field", [
     (["--lambda-w", "1"], "claim"),
-    (["--claim-center", "global"], "claim"),
+    (["--no-bias", "--e-h", "2"], "claim"),
     (["--clusters", "0-x"], "clusters"),
     (["--key", "features"], "key"),
     (["--plot", "out.txt"], "plot"),
