@@ -28,7 +28,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from nctheory.geometry import as_float_array
-from nctheory.metrics import centered_means, class_means, minority_collapse, nc1, self_duality_angles
+from nctheory.metrics import center_name, centered_means, class_means, minority_collapse, nc1, self_duality_angles
 
 #: Relative agreement required between a given ``H_mean`` and the class means of the given ``H``.
 #: Means recomputed in float64 agree to ~1e-15 relative; 1e-8 also admits means that were saved in
@@ -306,15 +306,7 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
     return AllAround(K=K, nc1=nc1_value, nc1_note=nc1_note,
                      w_norms=np.linalg.norm(W, axis=1), h_norms=np.linalg.norm(Mc, axis=0),
                      self_duality_angle=angles, self_duality_cosine=cosines, clusters=reports,
-                     center=_center_label(center), angle_unit=angle_unit)
-
-
-def _center_label(center) -> str:
-    if center is True:
-        return "class"
-    if center is False or center is None:
-        return "none"
-    return center if isinstance(center, str) else "vector"
+                     center=center_name(center), angle_unit=angle_unit)
 
 
 def from_solution(solution, problem=None, *, clusters=None, center="global", angle_unit: str = "deg") -> AllAround:
@@ -390,10 +382,16 @@ def load_arrays(source, *, allow_pickle: bool = False) -> dict:
     return out
 
 
-def diagnose(source, *, clusters=None, weighting: str = "sample") -> AllAround:
-    """Load arrays with :func:`load_arrays` and run :func:`all_around` on them."""
+def diagnose(source, *, clusters=None, weighting: str = "sample", center="global",
+             angle_unit: str = "deg") -> AllAround:
+    """Load solution-layout arrays with :func:`load_arrays` and run :func:`all_around` on them.
+
+    For a trained network's arrays (``features`` N × d, one row per sample) use :func:`nctheory.diagnose`
+    (:mod:`nctheory.present.diagnose`), which reports the full NC1-NC4 set.
+    """
     a = load_arrays(source)
-    return all_around(a["W"], a["H_mean"], H=a["H"], labels=a["labels"], clusters=clusters, weighting=weighting)
+    return all_around(a["W"], a["H_mean"], H=a["H"], labels=a["labels"], clusters=clusters, weighting=weighting,
+                      center=center, angle_unit=angle_unit)
 
 
 # =========================================================================== pull / push

@@ -718,7 +718,8 @@ class SelfDualityAngles:
         return self.angles
 
 
-def _center_name(center) -> str:
+def center_name(center) -> str:
+    """The name of a ``center`` value: ``"global"``, ``"class"``, ``"none"`` or ``"vector"``."""
     if center is True:
         return "class"
     if center is False or center is None:
@@ -755,7 +756,7 @@ def self_duality_angles(W, H_mean, zero_tol: float = ZERO_TOL, *, center="global
         zero_h=c.zero[1],
         zero_tol=c.zero_tol,
         unit=unit,
-        center=_center_name(center),
+        center=center_name(center),
     )
 
 
@@ -767,6 +768,7 @@ __all__ = [
     "SelfDualityAngles",
     "cdnv",
     "cdnv_matrix",
+    "center_name",
     "centered_means",
     "class_means",
     "class_variances",

@@ -12,7 +12,8 @@ What is reported (notation: class means :math:`\bar h_k`, global mean :math:`h_G
 :mod:`nctheory.metrics`):
 
 * **NC1** -- Papyan et al.'s :math:`\operatorname{tr}(\Sigma_W\Sigma_B^+)/K`, its per-class shares
-  :math:`\operatorname{tr}(\Sigma_k\Sigma_B^+)`, Tirer et al.'s :math:`\operatorname{tr}\Sigma_W/\operatorname{tr}\Sigma_B`
+  :math:`\operatorname{tr}(\Sigma_k\Sigma_B^+)/K`, Tirer et al.'s
+  :math:`\operatorname{tr}\Sigma_W/\operatorname{tr}\Sigma_B`
   and Galanti et al.'s class-distance normalised variance (CDNV);
 * **NC2** -- equinorm (coefficient of variation of :math:`\|\tilde h_k\|` and of :math:`\|w_k\|`),
   equiangularity (std of the pairwise cosines), mean :math:`|\cos + 1/(K-1)|`, and the normalised
@@ -616,6 +617,8 @@ def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_cl
         notes.append(f"SELI targets skipped: K = {K} > {SELI_MAX_K}")
     grams, gnotes = _gram_table(W, Mc, seli, wts)
     notes.extend(gnotes)
+    if seli is not None and wts is not None and np.any(wts != 0):
+        notes.append("the SELI targets of the means are centred like the observed means (H~ = H C, C = I - w 1^T)")
     if wts is not None and np.any(wts != 0):
         floor = math.sqrt(max(0.0, 2.0 - 2.0 * math.sqrt((K - 1) / K)))
         notes.append(f"centred means span at most K-1 dimensions: their distance to the orthogonal frame is at "
@@ -679,7 +682,7 @@ def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_cl
             "nc4": agree,
         })
 
-    center_label = m._center_name(center)
+    center_label = m.center_name(center)
     result = {
         "source": arr.source, "N": N, "d": d, "K": K, "counts": arr.counts.tolist(), "dtypes": arr.dtypes,
         "ignored_keys": list(arr.ignored),
@@ -765,8 +768,9 @@ def compare_with_claim(arrays: UserArrays, claim, *, model: dict | None = None) 
     features' dimension (unless ``model`` sets it) and the other fields from ``model``.  The observed
     values come from the claim's own observer applied to the arrays as they are (a solution whose samples
     are in class order; raw class means, as the model's claims read them: centring them while the
-    predictions stay uncentred would compare unlike things).  Which quantities are comparable is decided by measurement, not by name: the observer
-    is run again with :math:`W \to 2W` and with :math:`H \to 3H` (bias :math:`b \to \alpha\beta b`):
+    predictions stay uncentred would compare unlike things).  Which quantities are comparable is decided by
+    measurement, not by name: the observer is run again with :math:`W \to 2W` and with :math:`H \to 3H`
+    (bias :math:`b \to \alpha\beta b`, which keeps the logits' geometry):
 
     * unchanged (relative ``SCALE_FREE_RTOL``): **scale-free** (cosines, ratios, zeros) -- difference shown;
     * unchanged up to a positive factor: **shape** (Grams) -- normalised distance shown;
@@ -896,7 +900,8 @@ def format_text(diag: Diagnosis) -> str:
     has_w = n2["classifier"] is not None
     lines.append("")
     lines.append("NC2  convergence to a simplex ETF            class means    classifier")
-    for key, label in (("equinorm", "equinorm  std/mean of norms"), ("equiangularity", "equiangularity  std of cosines"),
+    for key, label in (("equinorm", "equinorm  std/mean of norms"),
+                       ("equiangularity", "equiangularity  std of cosines"),
                        ("etf_angle_deviation", "mean |cos + 1/(K-1)|")):
         w = _f(n2["classifier"][key]) if has_w else "-"
         lines.append(f"  {label:<42} {_f(n2['means'][key]):>10}    {w:>10}")
@@ -922,7 +927,7 @@ def format_text(diag: Diagnosis) -> str:
         n4 = D["nc4"]
         lines.append("")
         lines.append("NC4  classifier vs nearest class centre")
-        lines.append(f"  agreement {_f(n4['agreement'])} ({'with' if n4['bias_used'] else 'without'} bias)")
+        lines.append(f"  agreement {_f(n4['agreement'], '.4f')} ({'with' if n4['bias_used'] else 'without'} bias)")
     else:
         lines.append("")
         lines.append("NC3, NC4: no classifier given")

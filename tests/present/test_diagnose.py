@@ -471,7 +471,7 @@ def test_cli_text_json_and_plot(saved, tmp_path, main_run):
     assert code == 0 and err == ""
     for heading in ("NC1", "NC2", "NC3", "NC4", "minority collapse", "per class", "SELI", "figure:"):
         assert heading in out, heading
-    assert "angles in degrees" in out and "(deg)" not in out.split("NC3")[0]
+    assert "angles in degrees" in out and __import__("re").search(r"max [0-9.]+ deg \(class [0-9]\)", out)
     assert png.stat().st_size > 20_000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, _ = main_run("diagnose", saved["npz"], "--json", "--center", "class", "--radians")
     data = json.loads(out)
@@ -516,3 +516,34 @@ def test_cli_bad_files_are_one_line_exit_2(bad_cases, main_run):
 def test_cli_refuses_sizes_the_data_has_them(saved, main_run):
     code, _, err = main_run("diagnose", saved["npz"], "--sizes", "5x6")
     assert code == 2 and "--sizes" in err
+
+
+def test_other_label_dtypes_and_column_labels_are_read_alike(saved, diag):
+    strip = ("source", "dtypes", "ignored_keys", "notes")
+    ref = {k: v for k, v in diag.to_json().items() if k not in strip}
+    for lab in (saved["y"].astype(np.int32), saved["y"].astype(np.uint8), saved["y"].astype(np.float64),
+                saved["y"][:, None]):
+        r = diagnose({"features": saved["F"], "labels": lab, "classifier": saved["W"], "bias": saved["b"]})
+        assert {k: v for k, v in r.to_json().items() if k not in strip} == ref
+
+
+def test_the_command_in_a_subprocess(saved, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+
+    def run(*argv):
+        return subprocess.run([sys.executable, "-m", "nctheory", "diagnose", *map(str, argv)], capture_output=True,
+                              text=True, timeout=120, env=env)
+
+    ok = run(saved["npz"], "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["K"] == K and ok.stderr == ""
+    bad = run(tmp_path / "missing.npz")
+    assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
+    assert bad.stderr.startswith("nctheory: error: source: no such file")
+    helped = subprocess.run([sys.executable, "-m", "nctheory", "diagnose", "--help"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert helped.returncode == 0 and "--claim" in helped.stdout and "--plot" in helped.stdout
