@@ -109,6 +109,15 @@ class ConvexFullSample(_Convex):
     requires = ConvexReduced.requires
     description = "the UFM over per-sample logits (no NC1 assumed) in cvxpy"
 
+    def extra_unmet(self, problem):
+        from nctheory.solvers.convex.full_sample import MAX_SAMPLES
+
+        out = super().extra_unmet(problem)
+        if problem.N > MAX_SAMPLES:
+            out.append(f"sizes: the full-sample formulation has K x N logits and handles N <= {MAX_SAMPLES} samples, "
+                       f"got N = {problem.N}")
+        return out
+
     def _function(self):
         from nctheory.solvers.convex.full_sample import solve_full_sample
 
