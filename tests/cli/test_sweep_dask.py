@@ -19,7 +19,7 @@ from nctheory.explore.sweep import RECORD_KEYS, Grid, point_key, run_sweep
 from nctheory.explore.sweep_file import HEADER_LINE
 from nctheory.model import Problem
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, USER_CLAIMS, run_cli
 
 BASE = Problem(sizes=(1, 1), lambda_w=1e-3, lambda_h=1e-3)
 NEEDS_DISTRIBUTED = "the dask backend needs the optional package 'distributed' (pip install 'nctheory[dask]')"
@@ -79,12 +79,21 @@ def test_dask_writes_the_records_the_loky_backend_writes(tmp_path, client, clust
         assert all(r["verdict"] == "pass" for r in in_dask)
 
 
-def test_a_point_listed_twice_is_solved_once(tmp_path, client, cluster):
+def test_a_point_listed_twice_is_solved_once_on_a_client_of_the_callers(tmp_path, client):
     grid = Grid(base=BASE, n_major=30, k_major=2, k_minor=2, ratios=(2.0, 2.0), lambdas=(1e-3,))
-    recs = run_sweep(grid, str(tmp_path / "twice.jsonl"), backend="dask", scheduler=cluster.scheduler_address,
-                     progress=False)
+    recs = run_sweep(grid, str(tmp_path / "twice.jsonl"), backend="dask", scheduler=client, progress=False)
     assert len(recs) == 2 and recs[0] is recs[1]  # both grid entries, one record
     assert len(_lines(tmp_path / "twice.jsonl")) == 1
+    assert client.status == "running"  # the caller's client is the caller's to close
+
+
+def test_workers_load_a_users_claims_file(tmp_path, cluster):
+    """The workers are other processes: the claim is found there from ``claim_files``, not this process."""
+    grid = Grid(base=Problem(sizes=(1, 1), lambda_w=0.2, lambda_h=0.2), n_major=6, k_major=3, k_minor=1,
+                ratios=(1.0,), lambdas=(0.2, 0.01))
+    recs = run_sweep(grid, str(tmp_path / "user.jsonl"), claim_id="user/zero-threshold", claim_files=(USER_CLAIMS,),
+                     backend="dask", scheduler=cluster.scheduler_address, progress=False)
+    assert [r["verdict"] for r in recs] == ["pass", "pass"] and all(r["error"] is None for r in recs)
 
 
 # ----------------------------------------------------------------------------------- a worker dies
