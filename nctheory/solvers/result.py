@@ -188,10 +188,13 @@ class Solution:
         gap = max(float(self.objective) - lb, 0.0)
         rg = relative_gap(self.objective, lb)
         ok = rg is not None and rg <= tol and self.status in (Status.OPTIMAL, Status.LOCAL)
-        status = Status.OPTIMAL if ok else self.status
-        msg = self.message + (f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}" if ok else
-                              f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}")
-        return replace(self, lower_bound=lb, gap=gap, status=status, certificate=certificate, message=msg)
+        if not ok:
+            # a bound that leaves the gap above tol does not certify: record it, keep the answer uncertified
+            extra = {**self.extra, "uncertified_bound": {"lower_bound": lb, "rel_gap": rg, "kind": certificate.kind}}
+            msg = self.message + f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}"
+            return replace(self, extra=extra, message=msg)
+        msg = self.message + f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}"
+        return replace(self, lower_bound=lb, gap=gap, status=Status.OPTIMAL, certificate=certificate, message=msg)
 
     def to_json(self) -> dict:
         """The CLI contract's JSON keys (DESIGN.md)."""
