@@ -1,0 +1,294 @@
+r"""Fang et al.'s layer-peeled model as a nuclear-ball problem, and its Fenchel dual bound.
+
+Model (catalogue §6 FANG-LPM; :class:`~nctheory.model.problem.Problem` with ``constraint="average"``, learned
+classifier, free features, depth 1, any loss, bias none / regularized / free):
+
+.. math::
+
+    \min_{W, H, b}\ \frac1N\sum_k\sum_{i=1}^{n_k}\ell(Wh_{k,i} + b, k) + \frac{\lambda_b}2\|b\|^2
+    \quad\text{s.t.}\quad \frac1K\sum_k\|w_k\|^2 \le E_W,\qquad
+    \frac1K\sum_k\frac1{n_k}\sum_i\|h_{k,i}\|^2 \le E_H
+
+(:math:`\lambda_b = 0` for a free bias, no b without bias).  The feature budget averages **within each class
+first** (Fang's convention): every class contributes its mean squared feature norm with weight 1/K, whatever
+its size.
+
+Reduction
+---------
+Write :math:`\pi_k = n_k/N`, :math:`\bar Z = W\bar H` (column k = class k's mean logit) and
+:math:`R = K\sqrt{E_WE_H}`.
+
+1. *Class means* (NC1).  :math:`\|\bar h_k\|^2 \le \frac1{n_k}\sum_i\|h_{k,i}\|^2` (Jensen for the convex
+   :math:`\|\cdot\|^2`), so replacing every feature by its class mean keeps the feature budget, and it does not
+   increase the loss when ℓ is convex in the logits (Jensen again).  The constraint on the means is
+   :math:`\|\bar H\|_F^2 \le KE_H` -- the plain Frobenius norm, no class weights, because of the within-class
+   average above.  (With a sample-averaged budget :math:`\frac1N\sum\|h_i\|^2 \le E_H` it would be
+   :math:`\|\bar HD^{1/2}\|_F^2 \le NE_H` and the ball below would be one of :math:`\|\bar ZD^{1/2}\|_*`.)
+2. *Products within the budgets.*  For any W, H̄: :math:`\|W\bar H\|_* \le \|W\|_F\|\bar H\|_F \le R`
+   (Hölder for Schatten norms).  Conversely every :math:`\bar Z = U\Sigma V^\top` with :math:`\|\bar Z\|_* \le R` and
+   rank :math:`\le d` is such a product: the balanced factors :math:`W = \gamma U\Sigma^{1/2}`,
+   :math:`\bar H = \gamma^{-1}\Sigma^{1/2}V^\top`, :math:`\gamma^2 = \sqrt{E_W/E_H}`, have
+   :math:`\frac1K\|W\|_F^2 = \gamma^2\|\bar Z\|_*/K \le E_W` and :math:`\frac1K\|\bar H\|_F^2 \le E_H`.
+
+Hence, when ℓ is convex in the logits and :math:`d \ge \operatorname{rank}\bar Z^*` (always for d ≥ K), the model's
+optimum equals that of the convex problem
+
+.. math::
+
+    \min_{\bar Z\in\mathbb R^{K\times K},\,b}\ f(\bar Z, b) = \sum_k\pi_k\,\ell(\bar z_k + b, k) + \frac{\lambda_b}2\|b\|^2
+    \quad\text{s.t.}\quad \|\bar Z\|_* \le R .
+
+Only the product :math:`E_WE_H` matters.  For d below the rank of the solution the convex problem is a
+relaxation (its value is still a lower bound; the solver reports ``"relaxation"``).
+
+Certificate
+-----------
+For every U whose columns lie in the domains of :math:`\ell^*(\cdot, k)`, Fenchel–Young
+(:math:`\ell(z, k) \ge u_k^\top z - \ell^*(u_k, k)`, true for any function ℓ) applied **to every sample** with the
+class's :math:`u_k` gives, for every feasible point of the model (any d, no NC1 needed: the right side is linear
+in :math:`h_{k,i}`, so it only sees the class means),
+
+.. math::
+
+    \frac1N\sum_{k,i}\ell(Wh_{k,i} + b, k) \ge -\sum_k\pi_k\ell^*(u_k, k)
+        + \langle U\operatorname{diag}(\pi), W\bar H\rangle + \langle U\pi, b\rangle .
+
+Trace duality and step 2 give :math:`\langle U\operatorname{diag}\pi, W\bar H\rangle \ge -\|U\operatorname{diag}\pi\|_2\,R`,
+and minimising over b: :math:`\langle U\pi, b\rangle + \frac{\lambda_b}2\|b\|^2 \ge -\|U\pi\|^2/(2\lambda_b)`
+(regularized), 0 if :math:`U\pi = 0` (free; otherwise unbounded), absent without bias.  So
+
+.. math::
+
+    \mathrm{LB}(U) = -\sum_k\pi_k\ell^*(u_k, k) - R\,\|U\operatorname{diag}(\pi)\|_2
+        \;\Big[-\frac{\|U\pi\|^2}{2\lambda_b}\Big] \;\le\; \text{the model's optimum},
+
+the Fenchel dual of the convex problem; at its solution :math:`U^* = [\nabla\ell(\bar z^*_k + b^*, k)]_k` the bound
+is tight.  The reported bound is :math:`\mathrm{LB}(U)` minus a float64 rounding allowance
+(:mod:`~nctheory.solvers.references.rounding`), with :math:`\|U\operatorname{diag}\pi\|_2` replaced by a rigorous
+upper bound; for a free bias :math:`U\pi = 0` holds up to the rounding of the loss's ``dual_zero_bias``
+(checked), as for the certified solver.
+
+*Dual point.*  The gradient at an iterate gives a bound that is only first-order accurate: away from the
+solution the top singular values of :math:`G = U\operatorname{diag}\pi = A\Sigma B^\top` are not yet equal, and
+the gap :math:`R\sigma_1 + \langle G, \bar Z\rangle` (the Frank–Wolfe gap) is linear in the error.  The *level*
+candidates remove that part: the q largest singular values are set to a common level τ and the others kept,
+
+.. math::  U(\tau) = U_a + \tau V,\quad U_a = A\operatorname{diag}(0_q, \sigma_{q+1}, \dots)B^\top\operatorname{diag}(\pi)^{-1},\
+    V = A_qB_q^\top\operatorname{diag}(\pi)^{-1},\qquad \|U(\tau)\operatorname{diag}\pi\|_2 = \tau
+
+for :math:`\tau \in [\sigma_{q+1}, \sigma_1]` (affine in τ, so :math:`\mathrm{LB}(U(\tau))` is concave while U(τ) stays
+in the domain); q is the rank of the iterate (counted with multiplicity; q - 1, q + 1 are tried too).  If U(τ)
+leaves the conjugate's domain the furthest feasible point of the segment from the gradient point is used (the
+spectral norm is then at most the convex combination of σ₁ and τ).  τ is chosen by golden-section search;
+only the chosen point's bound is evaluated rigorously (a fresh SVD), and the plain gradient point is the
+fallback.  Raising only nonzero singular values keeps every linear condition :math:`Gv = 0` (:math:`U\pi = 0` for a
+free bias, :math:`\mathbf 1^\top U = 0` for CE) up to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nctheory.model.options import Bias
+from nctheory.solvers.references.rounding import EPS, sum_allowance
+
+__all__ = ["LPMObjective", "Evaluation", "LPMBound", "lower_bound", "budget_radius"]
+
+#: Golden-section steps per level count (the bracket shrinks by 0.618 per step: ~1e-10 of its width after 48).
+GOLDEN_STEPS = 48
+#: A free-bias dual point counts as U π = 0 when ||U π|| <= FREE_BIAS_RTOL * size * ε * Σ_k π_k ||u_k||_1.
+FREE_BIAS_RTOL = 64.0
+_PHI = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+def budget_radius(problem) -> float:
+    r""":math:`R = K\sqrt{E_WE_H}`, the radius of the nuclear ball (module doc)."""
+    return problem.K * math.sqrt(float(problem.e_w) * float(problem.e_h))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """f and its gradients at one point ``(Z, b)``; ``Gamma`` is the matrix of per-column loss gradients (a point
+    of the conjugate's domain)."""
+
+    value: float
+    grad: object
+    grad_b: np.ndarray | None
+    Gamma: object
+
+
+class LPMObjective:
+    r""":math:`f(\bar Z, b)` of the module doc on a layout, with the radius R and the bias model."""
+
+    def __init__(self, problem, layout):
+        self.problem = problem
+        self.layout = layout
+        self.loss = problem.loss
+        self.bias = problem.bias
+        self.has_bias = problem.bias != Bias.NONE
+        self.lambda_b = float(problem.lambda_b)
+        self.radius = budget_radius(problem)
+        self.pi = layout.pi
+        self.pi_max = float(np.max(layout.pi))
+        #: curvature of f in one column of Z: the loss's curvature times the column weight (at most π_max)
+        self.lipschitz = float(self.loss.curvature) * self.pi_max
+        #: metric weight κ of the bias block, ||(δZ, δb)||² = ||δZ||² + κ||δb||²: the bias acts on every column
+        #: (curvature ~ the loss's curvature), a column only on itself (~ π_max times it), so κ = 1/π_max makes
+        #: the two blocks equally curved
+        self.bias_metric = 1.0 / self.pi_max
+
+    def evaluate(self, Z, b) -> Evaluation:
+        lay = self.layout
+        value, Gamma = lay.loss_columns(Z, b if self.has_bias else None)
+        grad = lay.weight_columns(Gamma, self.pi)
+        grad_b = None
+        if self.has_bias:
+            grad_b = lay.bias_residual(Gamma)
+            if self.bias == Bias.REGULARIZED:
+                grad_b = grad_b + self.lambda_b * np.asarray(b)
+                value += 0.5 * self.lambda_b * lay.bias_inner(b, b)
+        return Evaluation(value, grad, grad_b, Gamma)
+
+    def objective(self, Z, b) -> float:
+        """f at ``(Z, b)`` (no feasibility check)."""
+        return self.evaluate(Z, b).value
+
+
+@dataclass(frozen=True)
+class LPMBound:
+    """A rigorous lower bound and the dual point it came from.
+
+    Attributes
+    ----------
+    value : float
+        :math:`\\mathrm{LB}(U)` minus the rounding allowance.
+    allowance : float
+        The subtracted allowance.
+    magnitude : float
+        Total size of the bound's terms (the allowance is proportional to it).
+    candidate : str
+        ``"gradient"`` or ``"level q"`` (q raised singular values, with multiplicity).
+    spectral : float
+        The rigorous upper bound on :math:`\\|U\\operatorname{diag}\\pi\\|_2` used.
+    U : object
+        The dual point (K × K array or grouped matrix).
+    """
+
+    value: float
+    allowance: float
+    magnitude: float
+    candidate: str
+    spectral: float
+    U: object
+
+
+def _golden(f, a: float, b: float, steps: int):
+    """Maximise ``f`` on [a, b] by golden-section search; returns the best ``(value, argument)`` seen."""
+    best = max((f(a), a), (f(b), b))
+    if not b > a:
+        return best
+    x1, x2 = b - _PHI * (b - a), a + _PHI * (b - a)
+    f1, f2 = f(x1), f(x2)
+    for _ in range(steps):
+        best = max(best, (f1, x1), (f2, x2))
+        if f1 >= f2:
+            b, x2, f2 = x2, x1, f1
+            x1 = b - _PHI * (b - a)
+            f1 = f(x1)
+        else:
+            a, x1, f1 = x1, x2, f2
+            x2 = a + _PHI * (b - a)
+            f2 = f(x2)
+    return max(best, (f1, x1), (f2, x2))
+
+
+def _rigorous(obj: LPMObjective, U, name: str) -> LPMBound | None:
+    """The bound of the module doc at U, every term evaluated with its rounding allowance; None when U is not a
+    valid dual point (outside the domain, or U π ≠ 0 for a free bias beyond rounding)."""
+    lay = obj.layout
+    t = lay.dual_terms(U)
+    if not math.isfinite(t.neg_conjugate):
+        return None
+    bias_term = 0.0
+    if obj.bias == Bias.FREE:
+        limit = FREE_BIAS_RTOL * lay.size * EPS * t.residual_scale
+        if math.sqrt(t.residual_sq) > limit:
+            return None
+    elif obj.bias == Bias.REGULARIZED:
+        bias_term = t.residual_sq / (2.0 * obj.lambda_b)
+    spectral_term = obj.radius * t.spectral
+    raw = t.neg_conjugate - spectral_term - bias_term
+    magnitude = t.magnitude + spectral_term + bias_term
+    allowance = sum_allowance(magnitude, t.count + 2)
+    return LPMBound(value=raw - allowance, allowance=allowance, magnitude=magnitude, candidate=name,
+                    spectral=t.spectral, U=U)
+
+
+def _estimate(obj: LPMObjective, U, spectral: float) -> float:
+    """The bound at U with a known spectral norm, without allowances (for the level search only)."""
+    lay = obj.layout
+    value = lay.conjugate_value(U)
+    if not math.isfinite(value):
+        return -math.inf
+    value -= obj.radius * spectral
+    if obj.bias == Bias.REGULARIZED:
+        r = lay.bias_residual(U)
+        value -= lay.bias_inner(r, r) / (2.0 * obj.lambda_b)
+    return value
+
+
+def lower_bound(obj: LPMObjective, Gamma, primal_rank: int) -> LPMBound | None:
+    r"""The best rigorous bound from the gradient point ``Gamma`` and its level candidates (module doc).
+
+    Parameters
+    ----------
+    obj : LPMObjective
+    Gamma : array or GroupedMatrix
+        Per-column loss gradients at the iterate (a point of the conjugate's domain).
+    primal_rank : int
+        Rank of the iterate (with multiplicity): the number of singular values to equalise.
+    """
+    lay = obj.layout
+    U0 = lay.zero_bias(Gamma) if obj.bias == Bias.FREE else Gamma
+    G0 = lay.weight_columns(U0, obj.pi)
+    spec = lay.spectrum(G0)
+    sigma1 = spec.top()
+    inv_pi = 1.0 / obj.pi
+    best_est, best_U, best_name = _estimate(obj, U0, sigma1), U0, "gradient"
+    order = spec.order()
+    values, mult = spec.values, spec.mult
+    nonzero = order[values[order] > 1e3 * lay.size * EPS * sigma1] if sigma1 > 0 else order[:0]
+    if nonzero.size and primal_rank > 0:
+        cum = np.cumsum(mult[nonzero])
+        q_star = int(np.searchsorted(cum, primal_rank)) + 1  # components needed to reach the rank
+        for q in sorted({q_star - 1, q_star, q_star + 1}):
+            if not 1 <= q <= nonzero.size:
+                continue
+            raised = nonzero[:q]
+            ind = np.zeros(values.size)
+            ind[raised] = 1.0
+            kept = np.where(ind > 0, 0.0, values)
+            V = lay.weight_columns(spec.rebuild(ind), inv_pi)
+            Ua = lay.weight_columns(spec.rebuild(kept), inv_pi)
+            lo = float(values[nonzero[q]]) if q < nonzero.size else 0.0
+            lo = max(lo, float(np.max(kept)) if kept.size else 0.0)
+
+            def point(tau, V=V, Ua=Ua):
+                U = lay.lin(1.0, Ua, tau, V)
+                theta = lay.dual_segment(U0, U)
+                if theta < 1.0:
+                    return lay.lin(1.0 - theta, U0, theta, U), (1.0 - theta) * sigma1 + theta * tau
+                return U, tau
+
+            est, tau = _golden(lambda t: _estimate(obj, *point(t)), lo, sigma1, GOLDEN_STEPS)
+            if est > best_est:
+                best_est, best_U, best_name = est, point(tau)[0], f"level {int(cum[q - 1])}"
+    bound = _rigorous(obj, best_U, best_name)
+    if bound is None and best_name != "gradient" and obj.bias == Bias.FREE:
+        bound = _rigorous(obj, lay.zero_bias(best_U), best_name + " (re-centred)")
+    if bound is None and best_name != "gradient":
+        bound = _rigorous(obj, U0, "gradient")
+    return bound
