@@ -96,11 +96,13 @@ class CompactFactors:
 
 @dataclass(frozen=True, eq=False)
 class CompactSolution(GroupedSolution):
-    """A grouped answer of a reference solver (module doc).
+    """A grouped answer of a reference solver (module doc): the fields of
+    :class:`~nctheory.solvers.certified.grouped.GroupedSolution` and two more.
 
-    Extra attributes
-    ----------------
+    Attributes
+    ----------
     factors : CompactFactors
+        The balanced factors in compact form.
     dense_objective : callable
         ``(problem, W, H_mean, b) -> float``: the model's objective at a dense point (used by :meth:`expand`).
     """

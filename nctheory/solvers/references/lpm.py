@@ -80,8 +80,9 @@ for :math:`\tau \in [\sigma_{q+1}, \sigma_1]` (affine in τ, so :math:`\mathrm{L
 in the domain); q is the rank of the iterate (counted with multiplicity; q - 1, q + 1 are tried too).  If U(τ)
 leaves the conjugate's domain the furthest feasible point of the segment from the gradient point is used (the
 spectral norm is then at most the convex combination of σ₁ and τ).  τ is chosen by golden-section search;
-only the chosen point's bound is evaluated rigorously (a fresh SVD), and the plain gradient point is the
-fallback.  Raising only nonzero singular values keeps every linear condition :math:`Gv = 0` (:math:`U\pi = 0` for a
+U = 0 is a candidate too (its bound :math:`-\sum_k\pi_k\ell^*(0, k) = \sum_k\pi_k\inf_z\ell(z, k)` is the best one
+when the optimum is the loss's infimum).  Only the chosen point's bound is evaluated rigorously (a fresh SVD),
+and the plain gradient point is the fallback.  Raising only nonzero singular values keeps every linear condition :math:`Gv = 0` (:math:`U\pi = 0` for a
 free bias, :math:`\mathbf 1^\top U = 0` for CE) up to rounding.
 """
 
@@ -97,10 +98,15 @@ from nctheory.solvers.references.rounding import EPS, sum_allowance
 
 __all__ = ["LPMObjective", "Evaluation", "LPMBound", "lower_bound", "budget_radius"]
 
-#: Golden-section steps per level count (the bracket shrinks by 0.618 per step: ~1e-10 of its width after 48).
-GOLDEN_STEPS = 48
+#: Golden-section steps per bracket (it shrinks by 0.618 per step: ~1e-7 of its width after 32; near the optimum
+#: the bound is flat in τ, so the loss is second order in that).
+GOLDEN_STEPS = 32
 #: A free-bias dual point counts as U π = 0 when ||U π|| <= FREE_BIAS_RTOL * size * ε * Σ_k π_k ||u_k||_1.
 FREE_BIAS_RTOL = 64.0
+#: Relative gap of the plain gradient bound below which the level candidates are searched (they remove the
+#: first-order part of the gap, so they matter once that is small; measured here: skipping them above 1e-2 halves a
+#: K = 300 solve and never delays the final certificate).
+LEVEL_GATE = 1e-2
 _PHI = (math.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -111,17 +117,27 @@ def budget_radius(problem) -> float:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """f and its gradients at one point ``(Z, b)``; ``Gamma`` is the matrix of per-column loss gradients (a point
-    of the conjugate's domain)."""
+    """φ and its gradient at one point Z, the minimising bias ``b`` (None without bias) and ``Gamma``, the matrix of
+    per-column loss gradients at ``(Z, b)`` (a point of the conjugate's domain)."""
 
     value: float
     grad: object
-    grad_b: np.ndarray | None
+    b: np.ndarray | None
     Gamma: object
 
 
 class LPMObjective:
-    r""":math:`f(\bar Z, b)` of the module doc on a layout, with the radius R and the bias model."""
+    r""":math:`\varphi(\bar Z) = \min_b f(\bar Z, b)` of the module doc on a layout, with the radius R.
+
+    The bias is minimised out at every evaluation (damped Newton on the loss's Hessian, warm-started at the
+    previous bias: :meth:`ReducedSmooth.optimal_bias <nctheory.solvers.certified.smooth.ReducedSmooth.optimal_bias>`
+    and its grouped counterpart).  Partial minimisation keeps φ convex, with :math:`\nabla\varphi(\bar Z) =
+    \Gamma\operatorname{diag}(\pi)` at the minimising b and no larger curvature than f; it avoids one step size
+    for two blocks whose curvatures differ by orders of magnitude (a flat CE with large margins next to the
+    bias penalty :math:`\lambda_b`), where a joint iteration stalled.  At the minimising b the gradient point Γ
+    satisfies :math:`\Gamma\pi + \lambda_bb = 0`, so for a free bias it is already (up to the Newton tolerance) on
+    :math:`U\pi = 0`.
+    """
 
     def __init__(self, problem, layout):
         self.problem = problem
@@ -133,28 +149,48 @@ class LPMObjective:
         self.radius = budget_radius(problem)
         self.pi = layout.pi
         self.pi_max = float(np.max(layout.pi))
-        #: curvature of f in one column of Z: the loss's curvature times the column weight (at most π_max)
+        #: curvature of φ in one column of Z: the loss's curvature times the column weight (at most π_max)
         self.lipschitz = float(self.loss.curvature) * self.pi_max
-        #: metric weight κ of the bias block, ||(δZ, δb)||² = ||δZ||² + κ||δb||²: the bias acts on every column
-        #: (curvature ~ the loss's curvature), a column only on itself (~ π_max times it), so κ = 1/π_max makes
-        #: the two blocks equally curved
-        self.bias_metric = 1.0 / self.pi_max
-
-    def evaluate(self, Z, b) -> Evaluation:
-        lay = self.layout
-        value, Gamma = lay.loss_columns(Z, b if self.has_bias else None)
-        grad = lay.weight_columns(Gamma, self.pi)
-        grad_b = None
+        self._bias_solver = None
         if self.has_bias:
-            grad_b = lay.bias_residual(Gamma)
-            if self.bias == Bias.REGULARIZED:
-                grad_b = grad_b + self.lambda_b * np.asarray(b)
-                value += 0.5 * self.lambda_b * lay.bias_inner(b, b)
-        return Evaluation(value, grad, grad_b, Gamma)
+            if layout.grouped:
+                from nctheory.solvers.certified.grouped_smooth import GroupedSmooth
+
+                self._bias_solver = GroupedSmooth(problem, layout.structure)
+            else:
+                from nctheory.solvers.certified.smooth import ReducedSmooth
+
+                self._bias_solver = ReducedSmooth(problem)
+
+    @property
+    def bias_newton_steps(self) -> int:
+        return 0 if self._bias_solver is None else int(self._bias_solver.bias_newton_steps)
+
+    def optimal_bias(self, Z, b_start):
+        """The minimising bias at Z (None without bias)."""
+        if not self.has_bias:
+            return None
+        if self.layout.grouped:
+            sqrt_n = self.layout.sqrt_n
+            return self._bias_solver.optimal_bias(Z.perp * sqrt_n, Z.core * sqrt_n[None, :], b_start)
+        return self._bias_solver.optimal_bias(Z, b_start)
+
+    def evaluate(self, Z, b_start=None) -> Evaluation:
+        """φ, its gradient and Γ at Z, with the bias minimised out from ``b_start``."""
+        lay = self.layout
+        b = self.optimal_bias(Z, b_start)
+        value, Gamma = lay.loss_columns(Z, b)
+        if self.bias == Bias.REGULARIZED:
+            value += 0.5 * self.lambda_b * lay.bias_inner(b, b)
+        return Evaluation(value, lay.weight_columns(Gamma, self.pi), b, Gamma)
 
     def objective(self, Z, b) -> float:
-        """f at ``(Z, b)`` (no feasibility check)."""
-        return self.evaluate(Z, b).value
+        """f at ``(Z, b)`` for the given bias (no minimisation, no feasibility check)."""
+        lay = self.layout
+        value, _ = lay.loss_columns(Z, b if self.has_bias else None)
+        if self.bias == Bias.REGULARIZED:
+            value += 0.5 * self.lambda_b * lay.bias_inner(b, b)
+        return value
 
 
 @dataclass(frozen=True)
@@ -240,7 +276,7 @@ def _estimate(obj: LPMObjective, U, spectral: float) -> float:
     return value
 
 
-def lower_bound(obj: LPMObjective, Gamma, primal_rank: int) -> LPMBound | None:
+def lower_bound(obj: LPMObjective, Gamma, primal_rank: int, value: float | None = None) -> LPMBound | None:
     r"""The best rigorous bound from the gradient point ``Gamma`` and its level candidates (module doc).
 
     Parameters
@@ -250,6 +286,10 @@ def lower_bound(obj: LPMObjective, Gamma, primal_rank: int) -> LPMBound | None:
         Per-column loss gradients at the iterate (a point of the conjugate's domain).
     primal_rank : int
         Rank of the iterate (with multiplicity): the number of singular values to equalise.
+    value : float or None
+        φ at the iterate: the level candidates are searched only when the plain gradient bound is within
+        :data:`LEVEL_GATE` of it (relative); far from the solution they cannot close the gap and cost ~100
+        conjugate evaluations.
     """
     lay = obj.layout
     U0 = lay.zero_bias(Gamma) if obj.bias == Bias.FREE else Gamma
@@ -261,7 +301,8 @@ def lower_bound(obj: LPMObjective, Gamma, primal_rank: int) -> LPMBound | None:
     order = spec.order()
     values, mult = spec.values, spec.mult
     nonzero = order[values[order] > 1e3 * lay.size * EPS * sigma1] if sigma1 > 0 else order[:0]
-    if nonzero.size and primal_rank > 0:
+    plain_gap = (value - best_est) / abs(value) if value is not None and value != 0 else 0.0
+    if nonzero.size and primal_rank > 0 and plain_gap <= LEVEL_GATE:
         cum = np.cumsum(mult[nonzero])
         q_star = int(np.searchsorted(cum, primal_rank)) + 1  # components needed to reach the rank
         for q in sorted({q_star - 1, q_star, q_star + 1}):
@@ -278,14 +319,27 @@ def lower_bound(obj: LPMObjective, Gamma, primal_rank: int) -> LPMBound | None:
 
             def point(tau, V=V, Ua=Ua):
                 U = lay.lin(1.0, Ua, tau, V)
-                theta = lay.dual_segment(U0, U)
-                if theta < 1.0:
-                    return lay.lin(1.0 - theta, U0, theta, U), (1.0 - theta) * sigma1 + theta * tau
-                return U, tau
+                if math.isfinite(lay.conjugate_value(U)):
+                    return U, tau
+                theta = lay.dual_segment(U0, U)  # U left the domain: the furthest feasible point towards it
+                return lay.lin(1.0 - theta, U0, theta, U), (1.0 - theta) * sigma1 + theta * tau
 
-            est, tau = _golden(lambda t: _estimate(obj, *point(t)), lo, sigma1, GOLDEN_STEPS)
+            def value_at(t, point=point):
+                return _estimate(obj, *point(t))
+
+            # near convergence the q raised values are nearly equal and the best level lies between them: search
+            # [σ_q, σ_1] first, and below σ_q only if the best point sits at that end
+            sigma_q = float(values[nonzero[q - 1]])
+            est, tau = _golden(value_at, max(sigma_q, lo), sigma1, GOLDEN_STEPS)
+            if sigma_q > lo and tau <= sigma_q + 1e-3 * (sigma1 - sigma_q):
+                est, tau = max((est, tau), _golden(value_at, lo, sigma_q, GOLDEN_STEPS))
             if est > best_est:
                 best_est, best_U, best_name = est, point(tau)[0], f"level {int(cum[q - 1])}"
+    # U = 0: the loss infimum -Σπℓ*(0) (the best bound when the optimum is the infimum, e.g. an exact MSE fit)
+    zero = lay.lin(0.0, U0, 0.0, U0)
+    zero_est = _estimate(obj, zero, 0.0)
+    if zero_est > best_est:
+        best_est, best_U, best_name = zero_est, zero, "zero"
     bound = _rigorous(obj, best_U, best_name)
     if bound is None and best_name != "gradient" and obj.bias == Bias.FREE:
         bound = _rigorous(obj, lay.zero_bias(best_U), best_name + " (re-centred)")

@@ -5,13 +5,11 @@ The convex problem (:mod:`~nctheory.solvers.references.lpm`): :math:`\min f(\bar
 
 Algorithm
 ---------
-FISTA with backtracking, step growth and adaptive restart, in the metric
-:math:`\|(\delta Z, \delta b)\|^2 = \|\delta Z\|_F^2 + \kappa\|\delta b\|^2` (:math:`\kappa = 1/\max_k\pi_k`, which makes the
-bias block as curved as a column block):
+FISTA with backtracking, step growth and adaptive restart on :math:`\varphi(\bar Z) = \min_bf(\bar Z, b)` (the bias
+minimised out at every evaluation, :class:`~nctheory.solvers.references.lpm.LPMObjective`):
 
-* from the extrapolated point :math:`(Y, b_Y) = (Z, b) + \mu\,((Z, b) - (Z^-, b^-))`,
-  :math:`Z^+ = P_R(Y - t\nabla_Z f)`, :math:`b^+ = b_Y - (t/\kappa)\nabla_bf` -- the projection onto the ball is an
-  SVD and the projection of the singular values onto the ℓ1 ball
+* from the extrapolated point :math:`Y = Z + \mu(Z - Z^-)`, :math:`Z^+ = P_R(Y - t\nabla\varphi(Y))` -- the
+  projection onto the ball is an SVD and the projection of the singular values onto the ℓ1 ball
   (:mod:`~nctheory.solvers.references.spectrum`);
 * the step t is accepted when :math:`f(x^+) \le f(y) + \langle\nabla f(y), x^+ - y\rangle + \|x^+ - y\|^2/(2t)` (up to
   rounding of the values) or when :math:`\langle\nabla f(x^+) - \nabla f(y), x^+ - y\rangle \le \|x^+ - y\|^2/(2t)`,
@@ -20,9 +18,11 @@ bias block as curved as a column block):
 * the momentum restarts when :math:`\langle y - x^+, x^+ - x\rangle > 0` or f increased (O'Donoghue–Candès).
 
 Every iterate :math:`Z^+` is feasible (up to rounding of the projection), so :math:`f(Z^+, b^+)` is the value of a
-feasible point.  Every ``check_every`` iterations (and at the first and the last) the dual bound of
-:func:`~nctheory.solvers.references.lpm.lower_bound` is built from the gradient there; the best primal point and
-the largest bound are kept.  Stop when :math:`(F - \mathrm{LB})/|F| \le` ``tol`` (``"optimal"``), when the gap
+feasible point.  Every ``check_every`` iterations the gap is checked against the largest bound so far, and the dual
+bound of :func:`~nctheory.solvers.references.lpm.lower_bound` is built from the gradient there (at the first
+and the last iterate too); when a new bound improves the gap by less than 1 % -- the dual is tight and the
+primal point is the laggard -- the next one is taken twice as late (at most every 16 ``check_every``), and
+back at every ``check_every`` after an improvement.  The best primal point and the largest bound are kept.  Stop when :math:`(F - \mathrm{LB})/|F| \le` ``tol`` (``"optimal"``), when the gap
 improved by less than 1 % over :data:`STALL_ITERATIONS` iterations (``"inaccurate"``, typically the rounding
 floor), or on the budget (``"max_iter"``) or the time limit (``"inaccurate"``).
 
@@ -105,6 +105,7 @@ class _Best:
     b: np.ndarray | None = None
     bound: LPMBound | None = None
     certificates: int = 0
+    scale: float = math.nan
 
     @property
     def lower(self) -> float:
@@ -131,16 +132,14 @@ def _project(obj: LPMObjective, V):
 
 def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
     lay = obj.layout
-    has_b = obj.has_bias
-    kappa = obj.bias_metric
     best = _Best()
 
-    def offer(ev, Z, spec, vals, b):
+    def offer(ev, Z, spec, vals):
         if ev.value < best.value:
-            best.value, best.Z, best.spec, best.vals, best.b = ev.value, Z, spec, vals, b
+            best.value, best.Z, best.spec, best.vals, best.b = ev.value, Z, spec, vals, ev.b
 
     def certify(ev, spec, vals):
-        bound = lower_bound(obj, ev.Gamma, spec.rank(vals))
+        bound = lower_bound(obj, ev.Gamma, spec.rank(vals), ev.value)
         best.certificates += 1
         if bound is not None and bound.value > best.lower:
             best.bound = bound
@@ -148,57 +147,58 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
     def target():
         return max(tol, best.floor(lay.size))
 
+    scale = obj.evaluate(lay.zeros(), None if b0 is None else b0).value  # φ(0): the instance's natural scale
+
+    def at_infimum():
+        """F at the rounding level of φ(0) with a non-positive bound: the optimum is the loss infimum 0."""
+        return best.lower <= 0.0 < best.value <= rounding_floor(lay.size) * abs(scale)
+
     Z, spec, vals = _project(obj, Z0)
-    b = (lay.bias_zeros() if b0 is None else np.asarray(b0, dtype=np.float64)) if has_b else None
-    ev = obj.evaluate(Z, b)
-    offer(ev, Z, spec, vals, b)
+    ev = obj.evaluate(Z, b0)
+    offer(ev, Z, spec, vals)
     certify(ev, spec, vals)
     if best.rel_gap() <= target():
         return best, 0, "converged"
     step = 1.0 / obj.lipschitz
-    Zp, bp = Z, b
+    Zp = Z
     theta, F_prev = 1.0, ev.value
-    window = best.rel_gap()
+    window = best.value - best.lower
     it, reason, last_cert = 0, "max_iter", 0
+    period, next_cert = check_every, check_every
     while it < max_iter:
         it += 1
         theta_n = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
         mom = (theta - 1.0) / theta_n
         if mom > 0.0:
             Y = lay.lin(1.0 + mom, Z, -mom, Zp)
-            bY = (1.0 + mom) * b - mom * bp if has_b else None
-            evY = obj.evaluate(Y, bY)
+            evY = obj.evaluate(Y, ev.b)
         else:
-            Y, bY, evY = Z, b, ev
+            Y, evY = Z, ev
         while True:
             Zn, spec_n, vals_n = _project(obj, lay.lin(1.0, Y, -step, evY.grad))
-            bn = bY - (step / kappa) * evY.grad_b if has_b else None
-            evn = obj.evaluate(Zn, bn)
+            evn = obj.evaluate(Zn, evY.b)
             D = lay.lin(1.0, Zn, -1.0, Y)
             dd = lay.inner(D, D)
-            lin_term = lay.inner(evY.grad, D)
-            curv = lay.inner(lay.lin(1.0, evn.grad, -1.0, evY.grad), D)
-            if has_b:
-                db = bn - bY
-                dd += kappa * lay.bias_inner(db, db)
-                lin_term += lay.bias_inner(evY.grad_b, db)
-                curv += lay.bias_inner(evn.grad_b - evY.grad_b, db)
             rounding = 8.0 * EPS * (abs(evY.value) + abs(evn.value))
-            if dd == 0.0 or evn.value - evY.value <= lin_term + dd / (2.0 * step) + rounding \
-                    or curv <= dd / (2.0 * step):
+            if dd == 0.0 or evn.value - evY.value <= lay.inner(evY.grad, D) + dd / (2.0 * step) + rounding \
+                    or lay.inner(lay.lin(1.0, evn.grad, -1.0, evY.grad), D) <= dd / (2.0 * step):
                 break
             step *= _SHRINK
-        restart_dir = lay.inner(lay.lin(1.0, Y, -1.0, Zn), lay.lin(1.0, Zn, -1.0, Z))
-        if has_b:
-            restart_dir += kappa * lay.bias_inner(bY - bn, bn - b)
-        theta = 1.0 if (restart_dir > 0.0 or evn.value > F_prev) else theta_n
-        Zp, bp, Z, b, ev, F_prev = Z, b, Zn, bn, evn, evn.value
+        restart = lay.inner(lay.lin(1.0, Y, -1.0, Zn), lay.lin(1.0, Zn, -1.0, Z)) > 0.0 or evn.value > F_prev
+        theta = 1.0 if restart else theta_n
+        Zp, Z, ev, F_prev = Z, Zn, evn, evn.value
         spec, vals = spec_n, vals_n
         step *= _GROW
-        offer(ev, Z, spec, vals, b)
+        offer(ev, Z, spec, vals)
         if it % check_every == 0:
-            certify(ev, spec, vals)
-            last_cert = it
+            if it >= next_cert:
+                before = best.value - best.lower
+                certify(ev, spec, vals)
+                last_cert = it
+                # a bound that no longer moves (the primal point is the laggard): certify less often, up to 16x
+                improved = before - (best.value - best.lower)
+                period = check_every if not improved < 0.01 * before else min(16 * check_every, 2 * period)
+                next_cert = it + period
             gap = best.rel_gap()
             if log is not None:
                 log(f"apg it={it:6d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
@@ -206,12 +206,15 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
             if gap <= target():
                 reason = "converged"
                 break
+            if at_infimum():
+                reason = "infimum"
+                break
         if clock.expired():
             reason = "time_limit"
             break
         if it % STALL_ITERATIONS == 0:
-            gap = best.rel_gap()
-            if gap > 0.99 * window:
+            gap = best.value - best.lower  # absolute: a relative gap saturates at 1 while the bound is <= 0
+            if not gap < 0.99 * window:
                 reason = "stalled"
                 break
             window = gap
@@ -219,6 +222,7 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
         certify(ev, spec, vals)
         if best.rel_gap() <= target():
             reason = "converged"
+    best.scale = scale
     return best, it, reason
 
 
@@ -229,6 +233,11 @@ def _status(rel_gap, tol, reason, floor, max_iter, time_limit, rank_exceeds_d, r
         status, message = "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
     elif reason == "time_limit":
         status, message = "inaccurate", f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+    elif reason == "infimum":
+        status = "inaccurate"
+        message = ("the optimum is (numerically) the loss infimum: the objective fell to the rounding level of the "
+                   "instance's scale with a bound <= 0, so a relative gap cannot be certified (absolute gap "
+                   "certified instead; see extra['abs_gap'])")
     elif tol < floor:
         status = "inaccurate"
         message = (f"requested tol {tol:.1e} is below the rounding floor {floor:.1e} of the certificate here; relative "
@@ -393,6 +402,8 @@ def _recover_dense(problem, obj, best: _Best, tol, max_iter, time_limit, iterati
         "feasibility_scale": (ch, cw), "certificates": best.certificates,
         "dual_candidate": None if bound is None else bound.candidate,
         "allowance": None if bound is None else bound.allowance, "rounding_floor": floor, "stop_reason": reason,
+        "abs_gap": objective - lower if math.isfinite(lower) else None, "scale": best.scale,
+        "bias_newton_steps": obj.bias_newton_steps,
     }
     return Solution(W=W, H_mean=H, b=b, logits_mean=W @ H + b[:, None], objective=objective,
                     lower_bound=lower if math.isfinite(lower) else None,
@@ -472,6 +483,8 @@ def _recover_grouped(problem, structure, obj, best: _Best, tol, max_iter, time_l
         "budget_use": (tr_h / K / float(problem.e_h), tr_w / K / float(problem.e_w)), "feasibility_scale": (ch, cw),
         "certificates": best.certificates, "dual_candidate": None if bound is None else bound.candidate,
         "allowance": None if bound is None else bound.allowance, "rounding_floor": floor, "stop_reason": reason,
+        "abs_gap": objective - lower if math.isfinite(lower) else None, "scale": best.scale,
+        "bias_newton_steps": obj.bias_newton_steps,
     }
     finite = math.isfinite(lower)
     return CompactSolution(

@@ -1,13 +1,13 @@
 r"""The reference solvers as :class:`~nctheory.solvers.base.Solver` objects (capabilities as data).
 
-==============================  =================================================  ===========================
-name                            model                                              answer
-==============================  =================================================  ===========================
-``certified:lpm``               layer-peeled model (``constraint="average"``)        dense :class:`Solution`
-``certified:lpm-symmetric``     the same, class sizes in C <= K/2 equal-size groups  :class:`CompactSolution`
-``certified:uf-svm``            UF-SVM of the problem's class sizes                 dense :class:`Solution`
-``certified:uf-svm-symmetric``  the same, grouped sizes                              :class:`CompactSolution`
-==============================  =================================================  ===========================
+==============================  ====================================================  ========================
+name                            model                                                 answer
+==============================  ====================================================  ========================
+``certified:lpm``               layer-peeled model (``constraint="average"``)          dense ``Solution``
+``certified:lpm-symmetric``     the same, class sizes in C <= K/2 equal-size groups    ``CompactSolution``
+``certified:uf-svm``            the UF-SVM of the problem's class sizes                dense ``Solution``
+``certified:uf-svm-symmetric``  the same, grouped sizes                                ``CompactSolution``
+==============================  ====================================================  ========================
 
 All four certify (``certifies = True``): an optimal answer carries a lower bound of their own on the global
 optimum of the full K-class model (Fenchel dual of the layer-peeled model, Lagrange dual of the UF-SVM; see
@@ -44,7 +44,7 @@ LPM_REQUIREMENTS = Requirements(
     constraint=frozenset({Constraint.AVERAGE}),
     depth=(1, 1),
     loss_needs=frozenset({"conjugate"}),
-    bias_loss_needs={Bias.FREE: frozenset({"free-bias-dual"})},
+    bias_loss_needs={Bias.REGULARIZED: frozenset({"hessian"}), Bias.FREE: frozenset({"hessian", "free-bias-dual"})},
 )
 
 SYMMETRIC_LPM_REQUIREMENTS = Requirements(
@@ -53,7 +53,8 @@ SYMMETRIC_LPM_REQUIREMENTS = Requirements(
     constraint=frozenset({Constraint.AVERAGE}),
     depth=(1, 1),
     loss_needs=frozenset({"conjugate", "grouped"}),
-    bias_loss_needs={Bias.FREE: frozenset({"grouped-free-bias-dual"})},
+    bias_loss_needs={Bias.REGULARIZED: frozenset({"grouped-hessian"}),
+                     Bias.FREE: frozenset({"grouped-hessian", "grouped-free-bias-dual"})},
 )
 
 

@@ -141,8 +141,8 @@ def _admm(layout, X0, tol, max_iter, clock, log, check_every):
             elif r_d > 10.0 * r_p:
                 rho, Lam = 0.5 * rho, layout.lin(2.0, Lam, 0.0, Lam)
         if it % STALL_ITERATIONS == 0:
-            gap = best.rel_gap()
-            if gap > 0.99 * window:
+            gap = best.value - best.lower  # absolute: a relative gap saturates at 1 while the bound is <= 0
+            if not gap < 0.99 * window:
                 reason = "stalled"
                 break
             window = gap
