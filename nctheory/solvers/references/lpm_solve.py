@@ -150,8 +150,10 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
     scale = obj.evaluate(lay.zeros(), None if b0 is None else b0).value  # φ(0): the instance's natural scale
 
     def at_infimum():
-        """F at the rounding level of φ(0) with a non-positive bound: the optimum is the loss infimum 0."""
-        return best.lower <= 0.0 < best.value <= rounding_floor(lay.size) * abs(scale)
+        """A non-positive bound and F below the square of the rounding floor times φ(0): the optimum is the loss
+        infimum 0 (attained, e.g. an exact MSE fit), where F is quadratic in the distance to the minimiser, so the
+        point is then as accurate as float64 positions can be."""
+        return best.lower <= 0.0 < best.value <= rounding_floor(lay.size) ** 2 * abs(scale)
 
     Z, spec, vals = _project(obj, Z0)
     ev = obj.evaluate(Z, b0)
@@ -222,6 +224,8 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
         certify(ev, spec, vals)
         if best.rel_gap() <= target():
             reason = "converged"
+    if reason == "stalled" and best.lower <= 0.0 < best.value <= rounding_floor(lay.size) * abs(scale):
+        reason = "infimum"  # stuck at the rounding level of the infimum (e.g. the bias's Newton tolerance)
     best.scale = scale
     return best, it, reason
 
@@ -403,7 +407,7 @@ def _recover_dense(problem, obj, best: _Best, tol, max_iter, time_limit, iterati
         "dual_candidate": None if bound is None else bound.candidate,
         "allowance": None if bound is None else bound.allowance, "rounding_floor": floor, "stop_reason": reason,
         "abs_gap": objective - lower if math.isfinite(lower) else None, "scale": best.scale,
-        "bias_newton_steps": obj.bias_newton_steps,
+        "bias_newton_steps": obj.bias_newton_steps, "dual_point": None if bound is None else bound.U,
     }
     return Solution(W=W, H_mean=H, b=b, logits_mean=W @ H + b[:, None], objective=objective,
                     lower_bound=lower if math.isfinite(lower) else None,

@@ -24,8 +24,9 @@ Stop when :math:`(P - \mathrm{LB})/P \le` ``tol``, when the gap improved by less
 :data:`STALL_ITERATIONS` iterations, or on the budget / time limit (statuses as the LPM solver's).
 
 Recovery: the best primal iterate, singular values at rounding level dropped, balanced factors, then both
-factors scaled by :math:`1/\sqrt{\mu'}` with μ' the smallest margin of the product :math:`W\bar H` as computed, so
-the returned point meets every margin (checked again; ``extra["min_margin"]``).  The objective is
+factors scaled by :math:`1/\sqrt{\mu'}` with μ' the smallest margin of the product :math:`W\bar H` as computed, and
+a little more (:func:`_scale_onto_margins`), so that the returned point meets every margin whatever order its
+products are evaluated in (``extra["min_margin"]``: the computed margin).  The objective is
 :math:`\tfrac12\|W\|^2 + \tfrac12\sum_kn_k\|\bar h_k\|^2` of exactly that point.
 """
 
@@ -37,7 +38,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K, GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
@@ -207,14 +208,19 @@ def _grouped_start(x0, structure: GroupStructure):
     return Z.times_diagonal(sqrt_n)
 
 
-def _scale_onto_margins(margin_of, c: float) -> tuple[float, float]:
-    """Given the margin μ' at scale 1, the factor scale c = 1/√μ' (times 1 + 2ε until the computed margin at c² is
-    at least 1); returns ``(c, margin at c)``."""
+def _scale_onto_margins(margin_of, c: float, slack: float) -> tuple[float, float]:
+    r"""Starting from c = 1/√μ' (μ' the margin at scale 1), grow c until the computed margin at scale c is at least
+    1 + ``slack`` (times the scale c² the slack refers to); returns ``(c, computed margin at c)``.
+
+    The slack makes the point feasible for every evaluation order of :math:`War H`: a computed entry
+    :math:`w_k^	opar h_l` is within :math:`\gamma_d\|w_k\|\|ar h_l\|` of the exact one (:math:`\gamma_d pprox
+    darepsilon`, Cauchy–Schwarz), so two evaluations of a margin differ by at most
+    :math:`4\gamma_d\max\|w\|\max\|ar h\|` -- the slack used."""
     m = margin_of(c)
-    for _ in range(64):
-        if m >= 1.0:
+    for _ in range(200):
+        if m >= 1.0 + slack * c * c:
             break
-        c *= 1.0 + 2.0 * EPS
+        c *= 1.0 + max(2.0 * EPS, 0.5 * (1.0 + slack * c * c - m))
         m = margin_of(c)
     return c, m
 
@@ -282,8 +288,9 @@ def _recover_dense(problem, best: _Best, tol, max_iter, time_limit, iterations, 
         gaps = np.diagonal(Z)[None, :] - Z
         return float(gaps[~eye].min())
 
-    c, margin = _scale_onto_margins(margin_of, 1.0 / math.sqrt(margin_of(1.0)))
     r = keep.size
+    slack = 4.0 * (r + 1) * EPS * float(np.sqrt((Wr * Wr).sum(axis=1).max())) * float(np.sqrt((Hr * Hr).sum(axis=0).max()))
+    c, margin = _scale_onto_margins(margin_of, 1.0 / math.sqrt(margin_of(1.0)), slack)
     width = max(r, d)
     W = np.zeros((K, width))
     H = np.zeros((width, K))
@@ -352,7 +359,14 @@ def _recover_grouped(problem, structure, layout, best: _Best, tol, max_iter, tim
         own, rest = layout.compress(WH)
         return smallest_margin(own, rest, layout.counts, ones)
 
-    c, margin = _scale_onto_margins(margin_of, 1.0 / math.sqrt(margin_of(1.0)))
+    unit = factors_at(1.0)
+    WW1, HH1, _ = unit.grams()
+    # the products that may be evaluated: the compact entries (C + 2 terms), and the dense factors of expand() for
+    # K <= DENSE_MAX_K (rank terms)
+    width = unit.rank if structure.K <= DENSE_MAX_K else C + 2
+    slack = 4.0 * (width + 1) * EPS * math.sqrt(max(float(WW1.diagonal.max()), 0.0)) \
+        * math.sqrt(max(float(HH1.diagonal.max()), 0.0))
+    c, margin = _scale_onto_margins(margin_of, 1.0 / math.sqrt(margin_of(1.0)), slack)
     factors = factors_at(c)
     WW, HH, WH = factors.grams()
     m1 = (structure.counts - 1).astype(np.float64)
