@@ -19,9 +19,16 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 	$(VENV)/bin/python -m proofs_check
 
+# Build the docs (MathJax is copied into the build: no network needed to read them), then, where
+# Chromium is installed, check in a headless browser without network that every formula renders.
 docs: $(STAMP)
 	$(VENV)/bin/sphinx-build -q -b html docs docs/_build/html
 	@echo "docs written to docs/_build/html/index.html"
+	@if command -v chromium >/dev/null 2>&1; then \
+		$(VENV)/bin/python docs/check_offline_math.py docs/_build/html --shots docs/_build/math-shots; \
+	else \
+		echo "chromium not installed: offline math rendering not checked (apt-get install chromium)"; \
+	fi
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_certified.py

@@ -20,9 +20,9 @@ API_GROUPS = {
     "model": ("nctheory.model.problem", "nctheory.geometry", "nctheory.metrics", "nctheory.diagnostics"),
     "solvers": ("nctheory.solvers", "nctheory.solvers.registry", "nctheory.solvers.result",
                 "nctheory.solvers.certified", "nctheory.solvers.convex", "nctheory.solvers.factored"),
-    "claims": ("nctheory.claims", "nctheory.claims.base", "nctheory.verify", "nctheory.check"),
-    "explore": ("nctheory.threshold", "nctheory.search", "nctheory.sweep", "nctheory.testing",
-                "nctheory.plots"),
+    "claims": ("nctheory.claims", "nctheory.claims.base", "nctheory.verify", "nctheory.cli.check"),
+    "explore": ("nctheory.threshold", "nctheory.search", "nctheory.explore.sweep", "nctheory.testing",
+                "nctheory.present.plots"),
 }
 
 

@@ -8,7 +8,7 @@ print the generated reStructuredText::
     python docs/gen_claims.py
 
 Every renderer returns ``(rst, problems)``: ``problems`` lists what could not be
-rendered (e.g. a claim whose ``sympy_forms()`` raises).  The extension turns each
+rendered (e.g. a claim whose ``symbolic()`` raises).  The extension turns each
 into a Sphinx warning, so a strict build (``-W``) fails on it.
 """
 
@@ -20,7 +20,7 @@ from typing import Iterable
 
 import gen_rst as rst
 
-#: CLI flag for each Problem field (``nctheory.cli_args.add_problem_args``); bias and the
+#: CLI flag for each Problem field (``nctheory.cli.args.add_problem_args``); bias and the
 #: two choice flags are handled separately in :func:`problem_flags`.
 _VALUE_FLAGS = {
     "loss": "--loss",
@@ -57,6 +57,10 @@ def problem_flags(problem) -> list[str]:
     for field, flag in _VALUE_FLAGS.items():
         value = getattr(problem, field)
         if value != defaults[field]:
+            if field == "loss":
+                value = value.to_json()  # the CLI names a loss; its bound parameters follow from the problem
+                if not isinstance(value, str):
+                    raise ValueError(f"loss: {value} has parameters the CLI cannot express")
             args += [flag, repr(value) if isinstance(value, float) else str(value)]
     if problem.bias == "regularized":
         args += ["--lambda-b", repr(problem.lambda_b)]
@@ -81,14 +85,14 @@ def render_provenance(provenance: dict[str, str]) -> tuple[str, list[str]]:
 
 
 def _sympy_block(claim) -> tuple[str, list[str]]:
-    if claim.sympy_forms is None:
+    if claim.symbolic is None:
         return "", []
     import sympy
 
     try:
-        forms = claim.sympy_forms()
+        forms = claim.symbolic()
     except Exception as exc:  # shown as a build warning, never hidden
-        return "", [f"{claim.id}: sympy_forms() raised {type(exc).__name__}: {exc}"]
+        return "", [f"{claim.id}: symbolic() raised {type(exc).__name__}: {exc}"]
     if not forms:
         return "", []
     blocks, problems = [], []
@@ -99,7 +103,7 @@ def _sympy_block(claim) -> tuple[str, list[str]]:
             continue
         latex = r" \\ ".join(sympy.latex(e) for e in exprs)
         blocks.append(rst.literal(name) + "\n\n" + rst.math_block(latex))
-    return rst.join("**Symbolic forms** (``sympy.latex`` of ``sympy_forms()``):", *blocks), problems
+    return rst.join("**Symbolic forms** (``sympy.latex`` of ``symbolic()``):", *blocks), problems
 
 
 def _tolerance_block(claim) -> str:

@@ -80,7 +80,7 @@ class ProvenanceDirective(_Generated):
 
 
 class CliDirective(_Generated):
-    depends_on = ("nctheory.cli", "nctheory.cli_args", "nctheory.solvers.registry", "nctheory.model.problem")
+    depends_on = ("nctheory.cli", "nctheory.cli.args", "nctheory.solvers.registry", "nctheory.model.problem")
 
     def generate(self):
         from nctheory import cli

@@ -102,6 +102,39 @@ def y_matrix(problem, solution) -> np.ndarray:
     return zbar(solution) * np.sqrt(problem.n)[None, :]
 
 
+def max_abs(M) -> float:
+    """Largest absolute entry of a dense or grouped matrix."""
+    return float(M.max_abs()) if hasattr(M, "max_abs") else float(np.abs(np.asarray(M)).max(initial=0.0))
+
+
+def frobenius(M) -> float:
+    """Frobenius norm of a dense or grouped matrix."""
+    return float(M.frobenius_norm()) if hasattr(M, "frobenius_norm") else float(np.linalg.norm(M))
+
+
+def trace(M) -> float:
+    """Trace of a dense or grouped matrix (grouped: each group's diagonal value times its class count)."""
+    if hasattr(M, "structure"):
+        return float(M.structure.counts.astype(float) @ M.diagonal)
+    return float(np.trace(M))
+
+
+def inner(A, B) -> float:
+    r""":math:`\langle A, B\rangle = \operatorname{tr}(A^\top B)` for dense or grouped matrices."""
+    if hasattr(A, "structure"):
+        return trace(A.T @ B)
+    return float(np.vdot(A, B))
+
+
+def flat(M) -> np.ndarray:
+    """The distinct entries of a matrix as a vector: all entries (dense), or the grouped entry form."""
+    if hasattr(M, "structure"):
+        from nctheory.verify.compare import entry_form
+
+        return entry_form(M).ravel()
+    return np.asarray(M, dtype=np.float64).ravel()
+
+
 def normalized(G: np.ndarray) -> np.ndarray:
     """``G / ||G||_F`` (zero stays zero)."""
     nrm = float(np.linalg.norm(G))

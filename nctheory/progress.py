@@ -1,58 +1,67 @@
-"""A minimal progress bar on stderr (no dependency): ``with Progress(total, "sweep") as bar: bar.update()``.
+"""Progress bars on stderr, drawn by ``tqdm``: ``with Progress(total, "sweep") as bar: bar.update()``.
 
-It draws only when enabled and stderr is a terminal, or when forced (``enabled=True``);
-nothing is printed when ``enabled=False``.
+One small interface for the commands and the solvers (``Progress(total, label, enabled=...)``, ``update``,
+``set``, ``close``), so that every bar looks the same and none is drawn where it must not be:
+
+* ``enabled=None`` (default): drawn only when the stream is a terminal;
+* ``enabled=True``: drawn on any stream (the solvers' ``progress=True``);
+* ``enabled=False``: nothing is written.
+
+Bars go to stderr only, so ``--json`` output on stdout is never mixed with them.  tqdm is used instead
+of a hand-made bar because it handles terminal width, rate and ETA estimates and redraw throttling,
+and erases itself cleanly.
 """
 
 from __future__ import annotations
 
 import sys
-import time
+
+from tqdm import tqdm
+
+#: ``label [#####     ] done/total elapsed<remaining note`` (ASCII, so logs of forced bars stay readable).
+BAR_FORMAT = "{desc} [{bar}] {n_fmt}/{total_fmt} {elapsed}<{remaining} {postfix}"
 
 
 class Progress:
-    """Count work units and redraw one status line at most every ``interval`` seconds."""
+    """Count work units on one status line (module doc)."""
 
     def __init__(self, total: int, label: str = "", *, enabled: bool | None = None, stream=None,
                  interval: float = 0.2):
         self.total = max(0, int(total))
         self.label = label
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else bool(enabled)
-        self.interval = interval
+        isatty = getattr(self.stream, "isatty", lambda: False)
+        self.enabled = bool(isatty()) if enabled is None else bool(enabled)
         self.done = 0
-        self._t0 = time.perf_counter()
-        self._last = 0.0
+        self._bar = tqdm(total=self.total, desc=label, file=self.stream, disable=not self.enabled,
+                         mininterval=interval, ascii=" #", bar_format=BAR_FORMAT, dynamic_ncols=True,
+                         leave=True)
 
     def update(self, n: int = 1, note: str = "") -> None:
         self.done += n
-        now = time.perf_counter()
-        if self.enabled and (now - self._last >= self.interval or self.done >= self.total):
-            self._last = now
-            self._draw(note)
+        if note:
+            self._bar.set_postfix_str(note[:40], refresh=False)
+        self._bar.update(n)
 
     def set(self, done: int, note: str = "") -> None:
-        """Set the count of finished units to ``done`` (absolute) and redraw if due."""
+        """Set the count of finished units to ``done`` (absolute)."""
         self.update(int(done) - self.done, note)
 
-    def close(self) -> None:
-        """Finish the status line (same as leaving the ``with`` block)."""
-        self.__exit__(None, None, None)
+    def write(self, line: str, file=None) -> None:
+        """Print a line to ``file`` (default: the bar's stream) without breaking the bar: the bar is erased,
+        the line written, the bar redrawn below it."""
+        file = file or self.stream
+        if self.enabled:
+            self._bar.write(line, file=file)
+        else:
+            print(line, file=file)
 
-    def _draw(self, note: str) -> None:
-        frac = self.done / self.total if self.total else 1.0
-        width = 28
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        elapsed = time.perf_counter() - self._t0
-        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
-        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {elapsed:6.1f}s eta {eta:6.1f}s {note[:30]:<30}")
-        self.stream.flush()
+    def close(self) -> None:
+        self._bar.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.close()
         return False

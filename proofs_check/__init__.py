@@ -17,8 +17,12 @@ MODULES = (
     "proofs_check.dln_mse_deep",
     "proofs_check.hong_ling_threshold",
     "proofs_check.hong_ling_block",
+    "proofs_check.hong_ling_angles",
+    "proofs_check.hong_ling_zero",
     "proofs_check.zhu_balanced",
     "proofs_check.relu_margins",
+    "proofs_check.yang_fixed_etf",
+    "proofs_check.fang_lpm",
     "proofs_check.seli_step",
     "proofs_check.symmetric_split",
 )

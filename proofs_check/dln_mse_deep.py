@@ -1,67 +1,102 @@
-r"""Deep linear MSE, M >= 2 (Dang et al. 2023, catalogue §3): the scalar root equation is the stationarity of
-the per-class optimal value.
+r"""Deep linear networks, M >= 2 (Dang et al. 2023, catalogue §3): the claims' own forms, proved.
 
-With all layer penalties equal (:math:`c = 1`), the catalogue's optimal value per class is
-:math:`f(s) = \frac{n\lambda_H}{2(s^{2M} + N\lambda_H)} + \frac{M\lambda_W s^2}{2}` with :math:`\sigma = s^{2M}`.
-Writing :math:`\sigma = N\lambda_H x^M`, :math:`f'(s) = 0` is exactly
-:math:`\beta = M x^{M-1}/(x^M+1)^2` with :math:`\beta = b/n`, :math:`b = MN(N\lambda_H\lambda_W^M)^{1/M}`.
-In :math:`x` units the value is :math:`\frac{n}{2N}\,(1/(x^M+1) + \beta x)`.  Also checked: the right-hand side peaks at :math:`x = ((M-1)/(M+1))^{1/M}`, and the zero class is the global
-minimum iff :math:`\beta \ge (M-1)^{(M-1)/M}/M` (where :math:`f` at the nonzero root equals :math:`f(0)`).
+Imports :mod:`nctheory.claims.sources.dang2023.symbolic` and checks, for M = 2, 3, 6:
+
+* MSE: the root equation is the stationarity of the class value in the root variable
+  (:math:`\sigma = N\lambda_Hx^M`), which equals :math:`\frac{n_k}{2N}G_\beta(x)`; ψ peaks at the claimed
+  location; zero and the right root tie exactly at the claimed threshold; and the class value is the objective of
+  the explicit diagonal point (:math:`p = \sqrt\sigma`, :math:`\bar h = \sqrt\sigma/(\sigma+N\lambda_H)`, M
+  balanced layers of squared singular value :math:`\sigma^{1/M}`) -- so a lower solve refutes the claim by value.
+* CE: the best-ETF objective :math:`E_M(a)` is the objective of the explicit balanced ETF point, and at M = 1 it
+  is Zhu et al.'s reduced objective (the claim ``dang2023/ce-etf-m1`` uses Zhu's closed form).
 """
 
 import sympy as sp
 
-lw, lh, N, n, x = sp.symbols("lambda_W lambda_H N n x", positive=True)
+from nctheory.claims.sources.dang2023.symbolic import (K, M, N, a, beta, ce_deep_forms, lambda_H, lambda_W,
+                                                       mse_forms, n, n_k, sigma_k, x)
+from nctheory.claims.sources.zhu.symbolic import forms as zhu_forms
+
+DEPTHS = (2, 3, 6)
 
 
-def _root_equation(M: int):
-    s = sp.symbols("s", positive=True)
-    f = n * lh / (2 * (s ** (2 * M) + N * lh)) + M * lw * s**2 / 2
-    # f'(s) = 0  <=>  n lh s^(2M-2) = lw (s^(2M) + N lh)^2 ; substitute s^2 = (N lh x^M)^(1/M)
-    stationarity = sp.simplify(sp.diff(f, s) / s)
-    s_of_x = (N * lh * x**M) ** sp.Rational(1, 2 * M)
-    lhs = sp.simplify(stationarity.subs(s, s_of_x))
-    beta = M * N * (N * lh * lw**M) ** sp.Rational(1, M) / n
-    root_eq = beta - M * x ** (M - 1) / (x**M + 1) ** 2
-    # lhs must vanish exactly where root_eq does: lhs = (positive factor) * root_eq
-    ratio = sp.simplify(lhs / root_eq)
-    ok = sp.simplify(sp.diff(ratio, x)) == 0 or ratio.free_symbols.isdisjoint({x})
-    return bool(ok), f"ratio = {ratio}"
+def _f(M_):
+    return {name: expr.subs(M, M_) for name, expr in mse_forms().items()}
 
 
-def _peak(M: int):
-    g = M * x ** (M - 1) / (x**M + 1) ** 2
-    xp = ((sp.Integer(M) - 1) / (M + 1)) ** sp.Rational(1, M)
-    return sp.simplify(sp.diff(g, x).subs(x, xp)) == 0, ""
+def _simplify_zero(expr) -> bool:
+    return sp.simplify(sp.powdenest(sp.expand_power_base(expr, force=True), force=True)) == 0
 
 
-def _global_threshold(M: int):
-    # in x units the per-class value is (n/(2N)) F(x), F(x) = 1/(x^M + 1) + beta x (see _scaled_objective_matches)
-    beta = sp.symbols("beta", positive=True)
-    F = 1 / (x**M + 1) + beta * x
-    thr = (sp.Integer(M) - 1) ** sp.Rational(M - 1, M) / M
-    # at beta = thr the nonzero stationary point x* = (M-1)^(1/M) has F(x*) = F(0) = 1 and F'(x*) = 0
-    xs = (sp.Integer(M) - 1) ** sp.Rational(1, M)
-    same_value = sp.simplify(F.subs({beta: thr, x: xs}) - 1) == 0
-    stationary = sp.simplify(sp.diff(F, x).subs({beta: thr, x: xs})) == 0
-    return same_value and stationary, ""
+def _value_in_root_units(M_):
+    F = _f(M_)
+    value = F["class_optimal_value"].subs(sigma_k, F["sigma_from_root"])
+    target = n_k / (2 * N) * F["scaled_class_objective"].subs(beta, F["beta"])
+    return _simplify_zero(value - target), "class value = (n_k/2N) G_beta(x)"
 
 
-def _scaled_objective_matches():
-    # the value formula in x units: n lh/(2(σ+N lh)) + M lw s^2/2 = (n/(2N)) [1/(x^M+1) + beta x]
-    M = 3
-    s2 = (N * lh * x**M) ** sp.Rational(1, M)
-    val = n * lh / (2 * (N * lh * x**M + N * lh)) + M * lw * s2 / 2
-    beta = M * N * (N * lh * lw**M) ** sp.Rational(1, M) / n
-    target = n / (2 * N) * (1 / (x**M + 1) + beta * x)
-    return sp.simplify(val - target) == 0, ""
+def _root_equation_is_stationarity(M_):
+    F = _f(M_)
+    value = F["class_optimal_value"].subs(sigma_k, F["sigma_from_root"])
+    stationarity = sp.diff(value, x) - n_k / (2 * N) * F["root_equation"].subs(beta, F["beta"])
+    return _simplify_zero(stationarity), "d/dx value = (n_k/2N) (beta - psi(x))"
+
+
+def _peak(M_):
+    F = _f(M_)
+    psi = beta - F["root_equation"]
+    return sp.simplify(sp.diff(psi, x).subs(x, F["peak_location"])) == 0, "psi'(x_p) = 0"
+
+
+def _threshold_tie(M_):
+    F = _f(M_)
+    at = {beta: F["zero_threshold_beta"], x: sp.Integer(M_ - 1) ** sp.Rational(1, M_)}
+    same_value = sp.simplify(F["scaled_class_objective"].subs(at) - 1) == 0  # G(0) = 1
+    stationary = sp.simplify(F["root_equation"].subs(at)) == 0
+    return same_value and stationary, "at the threshold the right root x = (M-1)^(1/M) has G = G(0) = 1"
+
+
+def _value_of_the_diagonal_point(M_):
+    F = _f(M_)
+    p = sp.sqrt(sigma_k)  # P = diag(sqrt(sigma)): M balanced layers of squared singular value sigma^(1/M)
+    h = sp.sqrt(sigma_k) / (sigma_k + N * lambda_H)
+    objective = (n_k / (2 * N) * (1 - p * h) ** 2 + lambda_H / 2 * n_k * h**2
+                 + lambda_W / 2 * M_ * sigma_k ** sp.Rational(1, M_))
+    ok = (sp.simplify(objective - F["class_optimal_value"]) == 0 and sp.simplify(p * h - F["gram_PH_diag"]) == 0
+          and sp.simplify(h**2 - F["gram_HH_diag"]) == 0)
+    return ok, "loss + penalties of the diagonal point = the claimed class value; its Grams are the claimed ones"
+
+
+def _etf_point_objective(M_):
+    # layers alpha U U^T (U: basis of 1-perp), Hbar = (eta/sqrt n) U U^T, alpha^M eta = sqrt(n) a,
+    # lambda_W alpha^2 = lambda_H eta^2: the penalties, with (K-1) singular directions
+    alpha_sq = (n * a**2 * lambda_H / lambda_W) ** sp.Rational(1, M_ + 1)
+    eta_sq = alpha_sq * lambda_W / lambda_H
+    penalty = (K - 1) / 2 * (lambda_W * M_ * alpha_sq + lambda_H * eta_sq)
+    ce = sp.log(sp.exp(a * (1 - 1 / K)) + (K - 1) * sp.exp(-a / K)) - a * (1 - 1 / K)  # logits a(e_k - 1/K)
+    form = ce_deep_forms()["etf_objective"].subs(M, M_)
+    ce_ok = sp.simplify(sp.expand_log(ce - sp.log(1 + (K - 1) * sp.exp(-a)), force=True)) == 0
+    return ce_ok and _simplify_zero(penalty + sp.log(1 + (K - 1) * sp.exp(-a)) - form), "E_M(a) = f(ETF point)"
+
+
+def _etf_objective_is_zhu_at_depth_one():
+    z = zhu_forms()
+    s = sp.sqrt(n * lambda_W * lambda_H)
+    zhu_reduced = sp.log(1 + (K - 1) * sp.exp(-a)) + s * (K - 1) * a
+    margin_ok = sp.simplify(sp.diff(zhu_reduced, a).subs(a, z["margin"])) == 0
+    form = ce_deep_forms()["etf_objective"].subs(M, 1)
+    return _simplify_zero(form - zhu_reduced) and margin_ok, "E_1(a) = Zhu's reduced objective, stationary at his margin"
 
 
 CHECKS = [
-    *[(f"root equation is the stationarity of the optimal value (M={M})", (lambda M=M: _root_equation(M)))
-      for M in (2, 3, 6)],
-    *[(f"peak of M x^(M-1)/(x^M+1)^2 at ((M-1)/(M+1))^(1/M) (M={M})", (lambda M=M: _peak(M))) for M in (2, 3, 6)],
-    *[(f"zero class is global iff beta >= (M-1)^((M-1)/M)/M (M={M})", (lambda M=M: _global_threshold(M)))
-      for M in (2, 3, 6)],
-    ("optimal value in x units = (n/2N)[1/(x^M+1) + beta x] (M=3)", _scaled_objective_matches),
+    *[(f"class value in root units (M={m})", (lambda m=m: _value_in_root_units(m))) for m in DEPTHS],
+    *[(f"root equation is the stationarity of the class value (M={m})", (lambda m=m: _root_equation_is_stationarity(m)))
+      for m in DEPTHS],
+    *[(f"psi peaks at ((M-1)/(M+1))^(1/M) (M={m})", (lambda m=m: _peak(m))) for m in DEPTHS],
+    *[(f"zero class is global iff beta >= (M-1)^((M-1)/M)/M (M={m})", (lambda m=m: _threshold_tie(m))) for m in DEPTHS],
+    *[(f"the claimed value is the objective of the diagonal point (M={m})", (lambda m=m: _value_of_the_diagonal_point(m)))
+      for m in (1,) + DEPTHS],
+    *[(f"best-ETF objective E_M(a) is the objective of the ETF point (M={m})", (lambda m=m: _etf_point_objective(m)))
+      for m in (1, 2, 3)],
+    ("E_1(a) is Zhu et al.'s reduced objective", _etf_objective_is_zhu_at_depth_one),
 ]

@@ -10,7 +10,7 @@ by bisection in λ on certified global solves.
 import math
 
 from nctheory import Problem
-from nctheory.claims import hong_ling
+from nctheory.claims.sources import hong_ling
 from nctheory.solvers import solve
 
 problem = Problem(sizes=(200, 200, 20, 20, 20), lambda_w=1e-3, lambda_h=1e-3)

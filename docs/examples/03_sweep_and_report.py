@@ -10,8 +10,8 @@ import os
 import sys
 
 from nctheory import Problem
-from nctheory.report import build_report
-from nctheory.sweep import Grid, run_sweep
+from nctheory.present.report import build_report
+from nctheory.explore.sweep import Grid, run_sweep
 
 out = sys.argv[1] if len(sys.argv) > 1 else "nctheory-sweep-example"
 os.makedirs(out, exist_ok=True)

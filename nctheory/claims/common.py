@@ -1,23 +1,36 @@
 r"""Policies shared by the claims about the CE unconstrained feature model (Zhu et al., Hong & Ling, AllNC).
 
-* :data:`CE_UFM` -- where they apply: CE, learned classifier, depth 1, free features, penalties, d >= K-1.
+* :data:`CE_UFM`, :func:`ce_ufm` -- where they apply: CE, learned classifier, depth 1, free features, penalties,
+  d >= K-1 (plus the conditions a claim adds).
 * :data:`CERTIFIED_OPTIONS` -- their reference solves: the certified solver at relative gap 1e-12.
 * :data:`BIAS_TOLERANCE`, :data:`REGULARIZED_BIAS_TOLERANCE` -- bias quantities, with the rigorous
   certificate allowance :math:`\|b - b^*\| \le \sqrt{2\,\mathrm{gap}/\lambda_b}` for a regularized bias.
 * :data:`ACCURACY` -- the measurement behind their position tolerances (text for ``why=``).
+* :func:`centred_logits`, :func:`centred_grams` -- the gauge these claims observe in: the mean classifier
+  removed (built from the shared readers of :mod:`nctheory.observe`).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from nctheory.claims.base import Requires, Tolerance, bias_distance_bound
 from nctheory.claims.conditions import dim_at_least_k_minus_1
+from nctheory.observe import H_of, centred_classifier, is_grouped
 
 #: The CE UFM (reduction R2 exact).
 CE_UFM = Requires.ufm("ce", conditions=(dim_at_least_k_minus_1,))
 #: The CE UFM at any d (statements about every d, e.g. NC1).
 CE_UFM_ANY_DIM = Requires.ufm("ce")
+
+
+def ce_ufm(*conditions, any_dim: bool = False, **fields) -> Requires:
+    """:data:`CE_UFM` (or :data:`CE_UFM_ANY_DIM`) with further ``conditions`` and field overrides."""
+    base = () if any_dim else (dim_at_least_k_minus_1,)
+    return Requires.ufm("ce", conditions=base + tuple(conditions), **fields)
+
 
 #: Target relative gap of the certified reference solves of these claims: reached with status "optimal" on all
 #: 3200 random instances measured (1e-13 stopped "inaccurate" on 1 of 300, at rel gap 1.0003e-13).
@@ -55,3 +68,39 @@ REGULARIZED_BIAS_TOLERANCE = Tolerance(3e-7, 0.0,
                                        "certificate bound √(2 gap/λ_b) on ‖b − b*‖ (measured <= 0.6 of it at rel gap "
                                        "1e-12); 3e-7 covers a gap that rounds to 0 (measured <= 9e-8 there)",
                                        certificate=bias_distance_bound)
+
+
+# ------------------------------------------------------------------------------ the observation gauge
+def centring_of(structure):
+    r""":math:`S = I - J/K` as a :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix` of ``structure``."""
+    from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+
+    C = structure.C
+    return GroupedMatrix.from_entries(structure, np.ones(C), np.full((C, C), -1.0 / structure.K))
+
+
+def centred_logits(solution) -> np.ndarray:
+    r"""Bias-free mean logits with the mean classifier removed, :math:`SW\bar H` (K × K, column k = class k).
+
+    At every global minimiser of the CE UFM :math:`\mathbf 1^\top\bar Z = 0` (centring the columns of
+    :math:`\bar Z` lowers :math:`\|\bar ZD^{1/2}\|_*` and leaves CE unchanged), hence :math:`\sum_k w_k = 0`.
+    A solver's departure from it lies in a direction where the objective is flat to second order (curvature
+    ~λσ₁(Y)): a certified solve carries a mean classifier of size ~sqrt(gap/(λσ₁)) (measured ~5e-4 at rel gap
+    1e-10, K = 2, λ = 1e-3).  Observing in this gauge projects that solver noise out instead of comparing it.
+    On a compact (grouped) solution the result is the grouped matrix :math:`S\,W\bar H`.
+    """
+    if is_grouped(solution):
+        return centring_of(solution.structure) @ solution.gram_WH
+    return centred_classifier(solution) @ H_of(solution)
+
+
+def centred_grams(solution) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`((SW)(SW)^\top, \bar H^\top\bar H)`, symmetrised (see :func:`centred_logits` for the gauge);
+    grouped matrices for a compact solution."""
+    if is_grouped(solution):
+        S = centring_of(solution.structure)
+        return S @ solution.gram_WW @ S, solution.gram_HH
+    W = centred_classifier(solution)
+    H = H_of(solution)
+    GW, GH = W @ W.T, H.T @ H
+    return 0.5 * (GW + GW.T), 0.5 * (GH + GH.T)

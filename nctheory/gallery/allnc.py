@@ -26,9 +26,9 @@ import time
 
 import numpy as np
 
-from nctheory.claims import allnc as an
-from nctheory.claims import hong_ling as hl
-from nctheory.claims import yang as yg
+from nctheory.claims import get_claim
+from nctheory.claims.sources import allnc as an
+from nctheory.claims.sources import hong_ling as hl
 from nctheory.diagnostics import from_solution
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
@@ -38,7 +38,9 @@ from nctheory.model import Problem
 NAME = "allnc"
 TITLE = "All-around NC in the UFM: minority means squeeze with the classifiers; a fixed ETF repairs both"
 SOURCE = an.SOURCE
-CLAIMS = ("allnc/mean-squeeze", "allnc/fixed-etf-repair", "hong-ling/angles", "yang/etf-variants")
+#: The fixed-ETF claim whose solves the repair panels reuse (looked up by id: its module may move).
+ETF_VARIANTS = "yang/etf-variants"
+CLAIMS = ("allnc/mean-squeeze", "allnc/fixed-etf-repair", "hong-ling/angles", ETF_VARIANTS)
 
 SIZES = (40, 40, 4, 4, 4)
 K_A, K_B = 2, 3
@@ -109,21 +111,21 @@ def figure(out_dir: str, quick: bool = False):
             bad.append(why)
         else:
             claim = an.CLAIMS[0]
-            obs = claim.observe(p, sol)
+            obs = claim.observed(p, sol)
             log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"lambda": float(lam)})
-            log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, hl.ANGLES.observe(p, sol), sol.method,
+            log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, hl.ANGLES.observed(p, sol), sol.method,
                           {"lambda": float(lam)}, names=("w_sq_norm_B", "h_sq_norm_B", "w_inner_BB", "h_inner_BB"))
             rep = from_solution(sol, p)
             row["learned"] = {"w_spread_sq": obs["minority_w_spread_sq"], "h_spread_sq": obs["minority_h_spread_sq"],
                               "selfdual_cos_A": rep.self_duality_cosine[MAJ],
                               "selfdual_cos_B": rep.self_duality_cosine[MIN]}
         pf = fixed(lam)
-        claim = yg.CLAIMS[2]
+        claim = get_claim(ETF_VARIANTS)
         solf, why = reference_solve(pf, "convex:fixed-etf", claim=claim)
         if solf is None:
             bad.append(why)
         else:
-            log.add_claim(claim.id, claim.predict(pf).quantities, claim.observe(pf, solf), solf.method,
+            log.add_claim(claim.id, claim.predict(pf).quantities, claim.observed(pf, solf), solf.method,
                           {"lambda": float(lam)}, names=("gram_HH", "h_norms", "cos_hw", "scale_c", "objective"))
             st = an.squeeze_state(solf.W, solf.H_mean, range(K_A, K))
             rep = from_solution(solf, pf)
@@ -181,7 +183,7 @@ def figure(out_dir: str, quick: bool = False):
     bars = {}
     pl, pf = learned(lam_c), fixed(lam_c)
     sol, why = reference_solve(pl, "certified")
-    solf, whyf = reference_solve(pf, "convex:fixed-etf", claim=yg.CLAIMS[2])
+    solf, whyf = reference_solve(pf, "convex:fixed-etf", claim=get_claim(ETF_VARIANTS))
     pr = predicted_learned(lam_c)
     etf_squeeze = math.sqrt(2.0 * K / (K - 1))
     if sol is None or solf is None:
@@ -216,7 +218,7 @@ def figure(out_dir: str, quick: bool = False):
         bad.append(why)
     else:
         pred_r = claim.predict(pf).quantities
-        obs_r = claim.observe(pf, sols)
+        obs_r = claim.observed(pf, sols)
         repair.update({"predicted": pred_r, "observed": obs_r, "method": sols.method,
                        "refuted": any(obs_r.get(k) is not None and obs_r[k] != v for k, v in pred_r.items())})
 

@@ -23,9 +23,9 @@ import time
 
 import numpy as np
 
-from nctheory.claims import dang2023 as dg
-from nctheory.claims._dln_root import (authors_code_x, betas, global_x, peak_location, peak_value,
-                                       right_root, scaled_class_objective, zero_threshold)
+from nctheory.claims.sources import dang2023 as dg
+from nctheory.claims.sources.dang2023.root import (authors_code_x, betas, global_x, peak_location, peak_value,
+                                                   right_root, scaled_class_objective, zero_threshold)
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
@@ -101,7 +101,7 @@ def figure(out_dir: str, quick: bool = False):
         if sol is None:
             bad.append(why)
         else:
-            obs = dg.MSE_IMBALANCED.observe(p, sol)
+            obs = dg.MSE_IMBALANCED.observed(p, sol)
             log.add_claim("dang2023/mse-imbalanced", dg.MSE_IMBALANCED.predict(p).quantities, obs, sol.method,
                           {"depth": M, "lambda": p.lambda_w}, names=("sigma", "zero_class", "objective"))
             observed = obs["sigma"]
@@ -168,7 +168,7 @@ def figure(out_dir: str, quick: bool = False):
     if solw is None:
         bad.append(why)
     else:
-        obs = dg.MSE_IMBALANCED.observe(pw, solw)
+        obs = dg.MSE_IMBALANCED.observed(pw, solw)
         log.add_claim("dang2023/mse-imbalanced", dg.MSE_IMBALANCED.predict(pw).quantities, obs, solw.method,
                       {"depth": 1, "lambda": WORKED_LAMBDA, "worked_example": True},
                       names=("sigma", "zero_class", "objective"))

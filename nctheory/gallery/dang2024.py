@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from nctheory.claims import dang2024 as dg
+from nctheory.claims.sources import dang2024 as dg
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
@@ -100,7 +100,7 @@ def figure(out_dir: str, quick: bool = False):
             continue
         at = {"tau": tau, "lambda": p.lambda_w}
         for claim in dg.CLAIMS:
-            log.add_claim(claim.id, claim.predict(p).quantities, claim.observe(p, sol), sol.method, at,
+            log.add_claim(claim.id, claim.predict(p).quantities, claim.observed(p, sol), sol.method, at,
                           names=("margins", "collapsed", "h_norm_sq", "w_norm_sq", "cos_ww", "cos_wh",
                                  "objective", "classifier_residual", "collapsed_classifier_residual",
                                  "collapsed_classifier_spread", "global_collapse"))

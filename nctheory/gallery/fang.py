@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from nctheory.claims import fang as fg
+from nctheory.claims.sources import fang as fg
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
@@ -91,7 +91,7 @@ def figure(out_dir: str, quick: bool = False):
                 bad.append(why)
                 continue
             claim = fg.CLAIMS[1]
-            obs = claim.observe(p, sol)
+            obs = claim.observed(p, sol)
             log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"R": R, "ewh": ewh}, names=_NAMES)
             W = np.asarray(sol.W)
             solved.append({"R": R, "minority_w_spread_sq": obs["minority_w_spread_sq"], **_geometry(W @ W.T)})
@@ -160,7 +160,7 @@ def figure(out_dir: str, quick: bool = False):
         if sol is None:
             bad.append(why)
             continue
-        obs = claim.observe(p, sol)
+        obs = claim.observed(p, sol)
         at = {"R": float(max(p.sizes) / min(p.sizes)), "oversampled": p is after}
         log.add_claim(claim.id, q, obs, sol.method, at, names=_NAMES)
         W = np.asarray(sol.W)

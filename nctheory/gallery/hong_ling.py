@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from nctheory.claims import hong_ling as hl
+from nctheory.claims.sources import hong_ling as hl
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
@@ -99,12 +99,12 @@ def _solve_point(p: Problem, at: dict, log: AgreementLog, bad: list) -> dict | N
     if sol is None:
         bad.append(why)
         return None
-    obs = hl.ANGLES.observe(p, sol)
+    obs = hl.ANGLES.observed(p, sol)
     log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, obs, sol.method, at,
                   names=("s_A", "s_B") + COSINES)
-    log.add_claim("hong-ling/threshold", hl.THRESHOLD.predict(p).quantities, hl.THRESHOLD.observe(p, sol),
+    log.add_claim("hong-ling/threshold", hl.THRESHOLD.predict(p).quantities, hl.THRESHOLD.observed(p, sol),
                   sol.method, at, names=("minority_collapsed",))
-    log.add_claim("hong-ling/asymptotic", hl.ASYMPTOTIC.predict(p).quantities, hl.ASYMPTOTIC.observe(p, sol),
+    log.add_claim("hong-ling/asymptotic", hl.ASYMPTOTIC.predict(p).quantities, hl.ASYMPTOTIC.observed(p, sol),
                   sol.method, at, names=("zero_solution",))
     _, A, B = hl.kkt_for(p)
     Z = np.asarray(sol.W) @ np.asarray(sol.H_mean)  # bias-free model: W H̄ = mean logits

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from nctheory.claims import seli as se
+from nctheory.claims.sources import seli as se
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
 from nctheory.gallery.reference import reference_solve
@@ -85,7 +85,7 @@ def figure(out_dir: str, quick: bool = False):
         bad.append(why)
     else:
         svm_dist = se.seli_distances(base, svm)
-        log.add_claim("seli/grams", se.GRAMS.predict(base).quantities, se.GRAMS.observe(base, svm), svm.method,
+        log.add_claim("seli/grams", se.GRAMS.predict(base).quantities, se.GRAMS.observed(base, svm), svm.method,
                       {"sizes": PATH_SIZES})
         ax.plot(np.zeros(3), svm_dist, "*", color="k", ms=10, label="UF-SVM (λ → 0): distance 0 predicted")
     ax.set_xlim(left=-0.005)
@@ -112,7 +112,7 @@ def figure(out_dir: str, quick: bool = False):
             if sol is None:
                 bad.append(why)
                 continue
-            log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observe(p, sol), sol.method,
+            log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observed(p, sol), sol.method,
                           {"R": R})
             f = se.step_formulas(STEP_K, 1.0, 0.5)
             solved.append({"R": R, **_pair_cosines(sol), "w_sq_ratio": 1.0, "mu_sq_ratio": 1.0,
@@ -123,9 +123,9 @@ def figure(out_dir: str, quick: bool = False):
             bad.append(why)
             continue
         q = se.STEP.predict(p).quantities
-        o = se.STEP.observe(p, sol)
+        o = se.STEP.observed(p, sol)
         log.add_claim(se.STEP.id, q, o, sol.method, {"R": R})
-        log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observe(p, sol), sol.method, {"R": R})
+        log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observed(p, sol), sol.method, {"R": R})
         solved.append({"R": R, **{k: o.get(k) for k in pred}})
     for ax, keys, letter, ylabel in ((axes[1], ("w_sq_ratio", "mu_sq_ratio"), "b", "squared-norm ratio (maj / min)"),
                                      (axes[2], ("cos_w_min", "cos_mu_min", "cos_w_maj", "cos_w_cross"), "c", "cosine")):

@@ -23,8 +23,8 @@ import time
 
 import numpy as np
 
-from nctheory.claims import hong_ling as hl
-from nctheory.claims import yang as yg
+from nctheory.claims.sources import hong_ling as hl
+from nctheory.claims.sources import yang as yg
 from nctheory.diagnostics import classifier_gradient_pull_push
 from nctheory.gallery.agreement import AgreementLog
 from nctheory.gallery.output import finish, panel_label
@@ -116,7 +116,7 @@ def figure(out_dir: str, quick: bool = False):
         if sol is None:
             bad.append(why)
         else:
-            o = hl.ANGLES.observe(p, sol)
+            o = hl.ANGLES.observed(p, sol)
             log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, o, sol.method, {"R": float(R)},
                           names=("cos_w_BB", "cos_h_BB", "h_sq_norm_A", "h_sq_norm_B", "s_B"))
             row["learned"] = {"cos_w_BB": o.get("cos_w_BB"), "cos_h_BB": o.get("cos_h_BB"),
@@ -127,7 +127,7 @@ def figure(out_dir: str, quick: bool = False):
             if solf is None:
                 bad.append(why)
                 continue
-            of = claim.observe(pf, solf)
+            of = claim.observed(pf, solf)
             log.add_claim(claim.id, claim.predict(pf).quantities, of, solf.method, {"R": float(R), "variant": variant},
                           names=_FIXED_NAMES)
             G = np.asarray(of["gram_HH"])

@@ -128,6 +128,14 @@ class Solver(ABC):
         """A tighter solve from a different start (for precision estimates); None when not possible."""
         return None
 
+    #: Another solver whose option names this one shares (a claim's ``solver_options`` for that solver apply
+    #: here too, e.g. the symmetric solver takes the dense certified solver's ``tol``).
+    options_like: str | None = None
+
+    def min_tol(self, problem: Problem) -> float | None:
+        """The tightest ``tol`` this solver can honour on ``problem`` (its rounding floor), or None."""
+        return None
+
     def describe(self) -> dict:
         return {"name": self.name, "certifies": self.certifies, "exact": self.exact, "nonconvex": self.nonconvex,
                 "description": self.description}

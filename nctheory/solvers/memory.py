@@ -42,6 +42,28 @@ def convex_estimate(K: int, d: int | None = None) -> int:
     return 2000 * 8 * K * K
 
 
+#: Largest number of variables of a factored solve: scipy's L-BFGS-B ended in a segmentation fault at 4e7 variables
+#: on this project's machine (d = 1e7, K = 2, 9 GB of 22 GB free), and d = 1e6 (4e6 variables) already takes 30 s.
+MAX_FACTORED_VARIABLES = 10_000_000
+
+
+def factored_variables(problem) -> int:
+    """Variables of a factored solve on class means: :math:`(M-1)d^2 + 2Kd + K`."""
+    K, d, M = problem.K, problem.dim, problem.depth
+    return (M - 1) * d * d + 2 * K * d + K
+
+
+def factored_estimate(problem) -> int:
+    r"""Bytes of a factored (L-BFGS) solve on class means: :math:`(M-1)d^2 + 2Kd + K` variables, about 30
+    float64 copies alive (scipy's L-BFGS-B workspace :math:`(2m+5)n` for m = 10, x, the gradient, the best restart)."""
+    return 30 * 8 * factored_variables(problem)
+
+
+def memory_limit() -> int:
+    """Bytes a solve may use: :data:`MEMORY_FRACTION` of the available memory (``NCTHEORY_MEMORY_LIMIT`` overrides)."""
+    return _limit()
+
+
 def _limit() -> int:
     env = os.environ.get("NCTHEORY_MEMORY_LIMIT")
     if env:
@@ -61,9 +83,18 @@ def human(n: float) -> str:
 
 
 def dense_guard(problem, method: str) -> list[str]:
-    """``["sizes: ..."]`` when a dense solve of ``problem`` cannot fit in memory, else ``[]``."""
+    """``["sizes: ..."]`` (or ``["d: ..."]``) when a dense solve of ``problem`` cannot fit in memory, else ``[]``."""
     need = dense_estimate(problem.K, method) if not method.startswith("convex") else convex_estimate(problem.K)
     limit = _limit()
+    if method == "factored":
+        n_vars = factored_variables(problem)
+        if n_vars > MAX_FACTORED_VARIABLES:
+            return [f"d: a factored solve with d = {problem.dim}, depth {problem.depth} at K = {problem.K} has {n_vars:.3g} "
+                    f"variables, above the {MAX_FACTORED_VARIABLES:.0e} this solver handles (use a smaller d)"]
+        f = factored_estimate(problem)
+        if f > limit:
+            return [f"d: a factored solve with d = {problem.dim}, depth {problem.depth} at K = {problem.K} needs about "
+                    f"{human(f)}, more than the {human(limit)} available"]
     if need > limit:
         return [f"sizes: a dense {method} solve at K = {problem.K} needs about {human(need)}, more than the "
                 f"{human(limit)} available (grouped sizes go through the symmetric solver)"]

@@ -156,7 +156,12 @@ def compare(quantity: str, method: str, predicted, observed, tol, *, precision=N
     rel_err = float((diff[nz] / np.abs(p[nz])).max()) if nz.any() else None
     allow = np.broadcast_to(tol.allowance(p, extra_allowance), p.shape)
     prec_known = precision is not None
-    prec = np.broadcast_to(np.asarray(precision if prec_known else 0.0, dtype=float), p.shape)
+    prec_arr = np.asarray(precision if prec_known else 0.0, dtype=float)
+    if prec_arr.shape not in ((), p.shape):
+        # a precision measured on another form of the same matrix (grouped entry form vs dense): matrix precisions
+        # are uniform over entries (nctheory.verify.precision), so the largest one applies to every entry
+        prec_arr = np.asarray(float(prec_arr.max(initial=0.0)))
+    prec = np.broadcast_to(prec_arr, p.shape)
     agree = (diff <= allow + prec) & (prec <= allow)
     disagree = diff > allow + SAFETY * prec
     if disagree.any():

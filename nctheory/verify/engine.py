@@ -166,7 +166,14 @@ def _solve(claim, problem, method, solver_options, given):
     support = solver.supports(problem)
     if not support:
         return resolved, solver, None, f"{resolved}: not applicable ({support.message()})"
-    opts = {**claim.solver_options.get(resolved, {}), **(solver_options or {}).get(resolved, {})}
+    family = getattr(solver, "options_like", None)
+    opts = {**claim.solver_options.get(family, {}), **claim.solver_options.get(resolved, {}),
+            **(solver_options or {}).get(family, {}), **(solver_options or {}).get(resolved, {})}
+    floor = solver.min_tol(problem)
+    if floor is not None and isinstance(opts.get("tol"), float) and opts["tol"] < floor:
+        # a claim asks "as tight as possible"; below the solver's rounding floor the solve would end inaccurate
+        # by design, so ask for the floor itself
+        opts["tol"] = float(floor)
     if given is not None and resolved in given:
         return resolved, solver, given[resolved], ""
     return resolved, solver, solver.solve(problem, **opts), ""

@@ -54,6 +54,9 @@ class CertifiedSolver(Solver):
         self.check(problem)
         return solve(problem, **options)
 
+    def min_tol(self, problem):
+        return rounding_floor(problem.K)
+
     def refine(self, problem, solution, *, factor: float = 100.0, **options):
         r"""Re-solve at ``min(tol, reached gap) / factor`` (not below :func:`rounding_floor`; at the floor, at the
         same tol) from the first solution's mean logits perturbed by :data:`REFINE_PERTURBATION` of their norm,

@@ -157,12 +157,13 @@ def _check_problem(problem) -> Problem:
 
 
 def rounding_floor(K: int) -> float:
-    r"""Smallest relative gap the certificate resolves in general: :math:`8Karepsilon`.
+    r"""Smallest relative gap the certificate resolves in general: :math:`8K\varepsilon`.
 
-    The dual point is pulled into the spectral ball with a margin of :math:`8Karepsilon` (SVD
-    rounding), which by itself can cost that much of the penalty term; a requested ``tol`` below
-    this floor can be met only by luck of the last bits, so such a solve ends ``"inaccurate"``
-    whatever its measured gap (its certificate stays valid).
+    The dual point is pulled into the spectral ball with a margin of :math:`8K\varepsilon` (SVD
+    rounding), which by itself can cost that much of the penalty term.  When the dual bound's terms
+    cancel (magnitude M > :math:`|F|`, e.g. MSE near a perfect fit) the floor of an instance is
+    :math:`8K\varepsilon\,M/|F|`.  A requested ``tol`` below the floor can be met only by luck of the last
+    bits, so such a solve ends ``"inaccurate"`` whatever its measured gap (its certificate stays valid).
     """
     return 8.0 * K * _EPS
 

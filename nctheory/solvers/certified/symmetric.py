@@ -354,6 +354,7 @@ class SymmetricSolver(Solver):
     """The symmetry-reduced certified solver of R2 (module doc) as a :class:`~nctheory.solvers.base.Solver`."""
 
     name = "certified:symmetric"
+    options_like = "certified"
     requires = REQUIREMENTS
     certifies = True
     exact = True
@@ -365,6 +366,11 @@ class SymmetricSolver(Solver):
 
     def solve(self, problem, **options):
         return solve(problem, **options)
+
+    def min_tol(self, problem):
+        from nctheory.solvers.certified.groups import GroupStructure
+
+        return rounding_floor(GroupStructure.from_problem(problem).C)
 
     def refine(self, problem, solution, *, factor: float = 100.0, **options):
         r"""Re-solve at ``tol / factor`` (not below the rounding floor) from the first answer's mean logits

@@ -14,7 +14,10 @@ from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.claims.sources.zhu.symbolic import forms, numeric
 from nctheory.geometry import centering
 from nctheory.model import Problem
-from nctheory.observe import H_of, ZERO_LOGIT_TOL, bias_of, centred_classifier
+from nctheory.claims.common import centred_grams, centred_logits, centring_of
+from nctheory.observe import H_of, ZERO_LOGIT_TOL, bias_of, centred_classifier, is_grouped
+from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K
+from nctheory.solvers.certified.groups import GroupStructure
 
 SOURCE = "Zhu et al., 'A geometric analysis of neural collapse with unconstrained features', arXiv 2105.02375"
 
@@ -22,13 +25,15 @@ SOURCE = "Zhu et al., 'A geometric analysis of neural collapse with unconstraine
 def _predict(problem: Problem) -> Prediction:
     K, n = problem.K, problem.sizes[0]
     f = zhu_closed_form(K, n, problem.lambda_w, problem.lambda_h)
-    S = centering(K)
+    # K × K predictions as grouped matrices (one group) beyond DENSE_MAX_K classes
+    S = centering(K) if K <= DENSE_MAX_K else centring_of(GroupStructure.from_problem(problem))
+    scaled = (lambda M, c: c * M) if K <= DENSE_MAX_K else (lambda M, c: M.scaled(c))
     q: dict = {
         "rho": f["rho"],
         "w_sq_norm": np.full(K, f["w_sq"]),
         "h_sq_norm": np.full(K, f["h_sq"]),
-        "gram_W": f["w_sq"] * K / (K - 1) * S,
-        "gram_H": f["h_sq"] * K / (K - 1) * S,
+        "gram_W": scaled(S, f["w_sq"] * K / (K - 1)),
+        "gram_H": scaled(S, f["h_sq"] * K / (K - 1)),
         "self_duality_residual": 0.0,
         "b_spread": 0.0,
     }
@@ -46,7 +51,34 @@ def _predict(problem: Problem) -> Prediction:
     return Prediction("zhu/balanced-ce", problem, q, "; ".join(notes), objective=f["objective"])
 
 
+def _observe_grouped(problem: Problem, solution) -> dict:
+    """The same quantities from a compact (symmetric-solver) solution, through traces of grouped matrices."""
+    GW, GH = centred_grams(solution)
+    Z = centred_logits(solution)
+    counts = solution.structure.counts.astype(float)
+    tr = lambda M: float(counts @ M.diagonal)  # noqa: E731 (trace of a grouped matrix)
+    alpha = math.sqrt(problem.lambda_w / (problem.lambda_h * problem.sizes[0]))
+    floor = 1e-8 * (problem.lambda_w / problem.lambda_h) ** 0.25
+    resid_sq = max(tr(GH) - 2 * alpha * tr(Z) + alpha * alpha * tr(GW), 0.0)  # ‖H̄ − αWᵀ‖² with W centred
+    b = bias_of(solution)
+    out = {
+        "rho": tr(Z) / problem.K,
+        "w_sq_norm": solution.structure.expand(GW.diagonal),
+        "h_sq_norm": solution.structure.expand(GH.diagonal),
+        "gram_W": GW,
+        "gram_H": GH,
+        "self_duality_residual": math.sqrt(resid_sq) / max(math.sqrt(max(tr(GH), 0.0)), floor),
+        "b_spread": float(np.ptp(b)),
+        "zero_solution": bool(Z.max_abs() <= ZERO_LOGIT_TOL),
+    }
+    if problem.bias != "free":
+        out["b_norm"] = float(np.linalg.norm(b))
+    return out
+
+
 def _observe(problem: Problem, solution) -> dict:
+    if is_grouped(solution):
+        return _observe_grouped(problem, solution)
     # centred classifier: Σ_k w_k = 0 at the optimum; the solver's mean classifier is flat-direction noise
     W = centred_classifier(solution)
     H = H_of(solution)
@@ -96,7 +128,7 @@ BALANCED_CE = Claim(
     requires=replace(CE_UFM, balanced=True),
     predict=_predict,
     observe=_observe,
-    reference=("certified",),
+    reference=("auto",),  # the exact solver: dense, or symmetric (one group) for many classes
     defaults=_defaults,
     tolerances=TOLERANCES,
     symbolic=forms,

@@ -1,0 +1,2 @@
+"""Presentation: strict JSON (:mod:`.serialize`), figures (:mod:`.plots`) and the Markdown/HTML report
+(:mod:`.report`)."""
