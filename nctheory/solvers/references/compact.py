@@ -10,12 +10,14 @@ variable is :math:`\bar Z` itself), are
 .. math::
 
     W = s_W\,[\,QA\Sigma^{1/2},\ \sqrt{|p_g|}\,V_g\,],\qquad
-    \bar H = s_H\,[\,\Sigma^{1/2}B^\top Q^\top;\ \operatorname{sign}(p_g)\sqrt{|p_g|}\,V_g^\top\,]\operatorname{diag}(Ec),
+    \bar H = s_H\,[\,\Sigma^{1/2}B^\top Q^\top;\ \operatorname{sign}(p_g)\sqrt{|p_g|}\,V_g^\top\,]
+    \operatorname{diag}(Ec),
 
 so :math:`W\bar H = s_Ws_H\,X\operatorname{diag}(Ec)`, and the Grams are invariant with
 
 * :math:`WW^\top`: within-group :math:`s_W^2|p_g|`, core :math:`s_W^2A\Sigma A^\top`;
-* :math:`\bar H^\top\bar H`: within-group :math:`s_H^2c_g^2|p_g|`, core :math:`s_H^2\operatorname{diag}(c)B\Sigma B^\top\operatorname{diag}(c)`;
+* :math:`\bar H^\top\bar H`: within-group :math:`s_H^2c_g^2|p_g|`, core
+  :math:`s_H^2\operatorname{diag}(c)B\Sigma B^\top\operatorname{diag}(c)`;
 * :math:`W\bar H`: within-group :math:`s_Ws_Hc_gp_g`, core :math:`s_Ws_HA\Sigma B^\top\operatorname{diag}(c)`.
 
 :class:`CompactSolution` is a :class:`~nctheory.solvers.certified.grouped.GroupedSolution` (same accessors and

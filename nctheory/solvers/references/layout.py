@@ -154,7 +154,8 @@ class DenseLayout:
         terms = self.loss.neg_conjugate(U, self.labels)
         value = float(terms @ self.pi)
         scale_of = getattr(self.loss, "conjugate_scale", None)
-        magnitude = float(scale_of(U, self.labels) @ self.pi) if scale_of is not None else float(np.abs(terms) @ self.pi)
+        scales = scale_of(U, self.labels) if scale_of is not None else np.abs(terms)
+        magnitude = float(scales @ self.pi)
         G = U * self.pi[None, :]
         residual = U @ self.pi
         return DualTerms(neg_conjugate=value, magnitude=magnitude, count=2 * self.K, spectral=spectral_upper(G),

@@ -35,8 +35,8 @@ optimum equals that of the convex problem
 
 .. math::
 
-    \min_{\bar Z\in\mathbb R^{K\times K},\,b}\ f(\bar Z, b) = \sum_k\pi_k\,\ell(\bar z_k + b, k) + \frac{\lambda_b}2\|b\|^2
-    \quad\text{s.t.}\quad \|\bar Z\|_* \le R .
+    \min_{\bar Z\in\mathbb R^{K\times K},\,b}\ f(\bar Z, b) = \sum_k\pi_k\,\ell(\bar z_k + b, k)
+        + \frac{\lambda_b}2\|b\|^2 \quad\text{s.t.}\quad \|\bar Z\|_* \le R .
 
 Only the product :math:`E_WE_H` matters.  For d below the rank of the solution the convex problem is a
 relaxation (its value is still a lower bound; the solver reports ``"relaxation"``).
@@ -53,8 +53,9 @@ in :math:`h_{k,i}`, so it only sees the class means),
     \frac1N\sum_{k,i}\ell(Wh_{k,i} + b, k) \ge -\sum_k\pi_k\ell^*(u_k, k)
         + \langle U\operatorname{diag}(\pi), W\bar H\rangle + \langle U\pi, b\rangle .
 
-Trace duality and step 2 give :math:`\langle U\operatorname{diag}\pi, W\bar H\rangle \ge -\|U\operatorname{diag}\pi\|_2\,R`,
-and minimising over b: :math:`\langle U\pi, b\rangle + \frac{\lambda_b}2\|b\|^2 \ge -\|U\pi\|^2/(2\lambda_b)`
+Trace duality and step 2 (with :math:`\|\bar H\|_F^2 \le \sum_k\frac1{n_k}\sum_i\|h_{k,i}\|^2`) give
+:math:`\langle U\operatorname{diag}\pi, W\bar H\rangle \ge -\|U\operatorname{diag}\pi\|_2\,R`, and minimising over b:
+:math:`\langle U\pi, b\rangle + \frac{\lambda_b}2\|b\|^2 \ge -\|U\pi\|^2/(2\lambda_b)`
 (regularized), 0 if :math:`U\pi = 0` (free; otherwise unbounded), absent without bias.  So
 
 .. math::
@@ -73,17 +74,22 @@ solution the top singular values of :math:`G = U\operatorname{diag}\pi = A\Sigma
 the gap :math:`R\sigma_1 + \langle G, \bar Z\rangle` (the Frank–Wolfe gap) is linear in the error.  The *level*
 candidates remove that part: the q largest singular values are set to a common level τ and the others kept,
 
-.. math::  U(\tau) = U_a + \tau V,\quad U_a = A\operatorname{diag}(0_q, \sigma_{q+1}, \dots)B^\top\operatorname{diag}(\pi)^{-1},\
-    V = A_qB_q^\top\operatorname{diag}(\pi)^{-1},\qquad \|U(\tau)\operatorname{diag}\pi\|_2 = \tau
+.. math::
 
-for :math:`\tau \in [\sigma_{q+1}, \sigma_1]` (affine in τ, so :math:`\mathrm{LB}(U(\tau))` is concave while U(τ) stays
-in the domain); q is the rank of the iterate (counted with multiplicity; q - 1, q + 1 are tried too).  If U(τ)
-leaves the conjugate's domain the furthest feasible point of the segment from the gradient point is used (the
-spectral norm is then at most the convex combination of σ₁ and τ).  τ is chosen by golden-section search;
-U = 0 is a candidate too (its bound :math:`-\sum_k\pi_k\ell^*(0, k) = \sum_k\pi_k\inf_z\ell(z, k)` is the best one
-when the optimum is the loss's infimum).  Only the chosen point's bound is evaluated rigorously (a fresh SVD),
-and the plain gradient point is the fallback.  Raising only nonzero singular values keeps every linear condition :math:`Gv = 0` (:math:`U\pi = 0` for a
-free bias, :math:`\mathbf 1^\top U = 0` for CE) up to rounding.
+    U(\tau) = U_a + \tau V,\qquad U_a = A\operatorname{diag}(0_q, \sigma_{q+1}, \dots)B^\top
+    \operatorname{diag}(\pi)^{-1},\qquad V = A_qB_q^\top\operatorname{diag}(\pi)^{-1},
+
+with :math:`\|U(\tau)\operatorname{diag}\pi\|_2 = \tau` for :math:`\tau \in [\sigma_{q+1}, \sigma_1]`.  U(τ) is affine
+in τ, so :math:`\mathrm{LB}(U(\tau))` is concave while U(τ) stays in the conjugate's domain; outside it the furthest
+feasible point of the segment from the gradient point is used (its spectral norm is at most the convex
+combination of σ₁ and τ).  q is the rank of the iterate, counted with multiplicity (q - 1 and q + 1 are tried
+too), and τ is found by golden-section search, first in :math:`[\sigma_q, \sigma_1]` (where it lies near the
+solution, the raised values being nearly equal there), then below.  The level search runs only once the
+plain gradient bound is within :data:`LEVEL_GATE` of φ (relative): before that it cannot close the gap.
+U = 0 is a candidate too: its bound :math:`-\sum_k\pi_k\ell^*(0, k) = \sum_k\pi_k\inf_z\ell(z, k)` is the best one
+when the optimum is the loss's infimum.  Only the chosen point's bound is evaluated rigorously (a fresh SVD),
+and the plain gradient point is the fallback.  Raising only nonzero singular values keeps every linear
+condition :math:`Gv = 0` (:math:`U\pi = 0` for a free bias, :math:`\mathbf 1^\top U = 0` for CE) up to rounding.
 """
 
 from __future__ import annotations

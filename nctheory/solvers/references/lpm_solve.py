@@ -22,7 +22,8 @@ feasible point.  Every ``check_every`` iterations the gap is checked against the
 bound of :func:`~nctheory.solvers.references.lpm.lower_bound` is built from the gradient there (at the first
 and the last iterate too); when a new bound improves the gap by less than 1 % -- the dual is tight and the
 primal point is the laggard -- the next one is taken twice as late (at most every 16 ``check_every``), and
-back at every ``check_every`` after an improvement.  The best primal point and the largest bound are kept.  Stop when :math:`(F - \mathrm{LB})/|F| \le` ``tol`` (``"optimal"``), when the gap
+back at every ``check_every`` after an improvement.  The best primal point and the largest bound are kept.
+Stop when :math:`(F - \mathrm{LB})/|F| \le` ``tol`` (``"optimal"``), when the gap
 improved by less than 1 % over :data:`STALL_ITERATIONS` iterations (``"inaccurate"``, typically the rounding
 floor), or on the budget (``"max_iter"``) or the time limit (``"inaccurate"``).
 
@@ -30,7 +31,8 @@ Recovery
 --------
 The best point's singular values at rounding level (below :math:`16\,\text{size}\,\varepsilon\,\sigma_1`) are dropped
 (this only lowers the nuclear norm), the balanced factors :math:`W = \gamma U\Sigma^{1/2}`,
-:math:`\bar H = \gamma^{-1}\Sigma^{1/2}V^\top` (:math:`\gamma^2 = \sqrt{E_W/E_H}`) are formed and each is scaled down onto
+:math:`\bar H = \gamma^{-1}\Sigma^{1/2}V^\top` (:math:`\gamma^2 = \sqrt{E_W/E_H}`) are formed and each is scaled down
+onto
 its budget if rounding put it above (factors in ``extra["feasibility_scale"]``).  The reported objective is the
 model's objective at exactly the returned ``(W, H_mean, b)`` (class-mean features; the per-sample features
 :math:`h_{k,i} = \bar h_k` meet the budget with the same value).  If the rank exceeds ``problem.d`` the answer is the
@@ -88,7 +90,8 @@ def rounding_floor(size: int) -> float:
 
 
 def lpm_objective(problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray) -> float:
-    r"""The model's objective at class-mean features: :math:`\sum_k\pi_k\ell(W\bar h_k + b, k) + \frac{\lambda_b}2\|b\|^2`."""
+    r"""The model's objective at class-mean features:
+    :math:`\sum_k\pi_k\ell(W\bar h_k + b, k) + \frac{\lambda_b}2\|b\|^2`."""
     values, _ = problem.loss.value_grad(W @ H_mean + np.asarray(b)[:, None], np.arange(problem.K))
     out = float(values @ problem.weights)
     if problem.bias == Bias.REGULARIZED:
@@ -236,7 +239,8 @@ def _status(rel_gap, tol, reason, floor, max_iter, time_limit, rank_exceeds_d, r
     elif reason == "max_iter":
         status, message = "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
     elif reason == "time_limit":
-        status, message = "inaccurate", f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+        status = "inaccurate"
+        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
     elif reason == "infimum":
         status = "inaccurate"
         message = ("the optimum is (numerically) the loss infimum: the objective fell to the rounding level of the "
@@ -310,7 +314,8 @@ def _grouped_start(x0, structure: GroupStructure, problem):
     st = Z.structure
     if not (np.array_equal(st.sizes, structure.sizes) and np.array_equal(st.counts, structure.counts)):
         raise ValueError(f"x0: its groups {st.describe()} differ from the problem's {structure.describe()}")
-    if not (np.all(np.isfinite(Z.perp)) and np.all(np.isfinite(Z.core)) and (beta is None or np.all(np.isfinite(beta)))):
+    finite = np.all(np.isfinite(Z.perp)) and np.all(np.isfinite(Z.core))
+    if not (finite and (beta is None or np.all(np.isfinite(beta)))):
         raise ValueError("x0: entries must be finite")
     return Z, (beta if problem.bias != Bias.NONE else None)
 
@@ -353,7 +358,8 @@ def solve(problem, *, tol: float = 1e-10, max_iter: int = 20_000, time_limit: fl
     Solution
         ``method="certified:lpm"``; W (K × d), H_mean (d × K) the balanced factors on the budgets, b, the
         objective of exactly that point, the lower bound and gap; ``extra``: ``singular_values`` (of the returned
-        :math:`\bar Z`), ``rank``, ``rank_exceeds_d``, ``rel_gap``, ``budget_use`` ((1/K)Σ‖h̄_k‖²/E_H, (1/K)Σ‖w_k‖²/E_W),
+        :math:`\bar Z`), ``rank``, ``rank_exceeds_d``, ``rel_gap``, ``budget_use``
+        ((1/K)Σ‖h̄_k‖²/E_H, (1/K)Σ‖w_k‖²/E_W),
         ``feasibility_scale``, ``certificates``, ``dual_candidate``, ``allowance``, ``stop_reason``.
     """
     tol, max_iter, time_limit, progress, seed, check_every = _common(problem, tol, max_iter, time_limit, progress,

@@ -167,7 +167,8 @@ class SymmetricLPMSolver(Solver):
 
 
 class UFSVMSolver(Solver):
-    """ADMM on the class-mean UF-SVM with a Lagrange dual certificate (:mod:`~nctheory.solvers.references.uf_svm_solve`)."""
+    """ADMM on the class-mean UF-SVM with a Lagrange dual certificate
+    (:mod:`~nctheory.solvers.references.uf_svm_solve`)."""
 
     name = "certified:uf-svm"
     requires = Requirements()

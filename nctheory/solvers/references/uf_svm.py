@@ -40,7 +40,8 @@ having orthonormal rows, :math:`\|M\|_2 = \|G(\beta)\|_2`, and :math:`\sum\alpha
     \ \le\ \text{the UF-SVM optimum},
 
 for every :math:`\beta \ge 0` -- no reduction is assumed, and the bound is scale-invariant in β.  It is the
-Lagrange dual of the class-mean problem (:math:`\max\sum_k\sqrt{n_k}\sum_c\beta_{ck}` s.t. :math:`\|G(\beta)\|_2 \le 1`),
+Lagrange dual of the class-mean problem
+(:math:`\max\sum_k\sqrt{n_k}\sum_c\beta_{ck}` s.t. :math:`\|G(\beta)\|_2 \le 1`),
 tight at its solution.  The reported bound uses the summation allowance of the numerator and a rigorous upper
 bound on :math:`\|G(\beta)\|_2` (:mod:`~nctheory.solvers.references.rounding`).  The dual point comes from the
 ADMM multiplier (:mod:`~nctheory.solvers.references.uf_svm_solve`): any matrix Γ gives
@@ -93,7 +94,8 @@ def column_multiplicity(layout) -> np.ndarray:
 
 
 def svm_lower_bound(layout, Gamma) -> SVMBound | None:
-    r""":math:`\mathrm{LB}(\beta)` (module doc) for :math:`\beta = \max(-\Gamma_{\text{off-label}}, 0)`; None when β = 0."""
+    r""":math:`\mathrm{LB}(\beta)` (module doc) for :math:`\beta = \max(-\Gamma_{\text{off-label}}, 0)`;
+    None when β = 0."""
     _, rest = layout.compress(Gamma)
     counts = layout.counts
     beta = np.where(counts > 0, np.maximum(-np.asarray(rest, dtype=np.float64), 0.0), 0.0)

@@ -4,8 +4,10 @@ Iteration (scaled form, penalty ρ; :mod:`~nctheory.solvers.references.uf_svm` f
 
 .. math::
 
-    X^{+} = \operatorname{prox}_{\|\cdot\|_*/\rho}(Y - \Lambda)\ \ (\text{singular-value soft-thresholding at } 1/\rho),\qquad
-    Y^{+} = P_{\mathcal C}(X^{+} + \Lambda),\qquad \Lambda^{+} = \Lambda + X^{+} - Y^{+} .
+    X^{+} = \operatorname{prox}_{\|\cdot\|_*/\rho}(Y - \Lambda),\qquad
+    Y^{+} = P_{\mathcal C}(X^{+} + \Lambda),\qquad \Lambda^{+} = \Lambda + X^{+} - Y^{+}
+
+(the prox is singular-value soft-thresholding at 1/ρ).
 
 ADMM converges for any ρ > 0 (Douglas–Rachford splitting of two closed convex functions with a solution).  At a
 fixed point :math:`-\rho\Lambda \in \partial\|X\|_*` and :math:`\rho\Lambda \in N_{\mathcal C}(Y)`, whose off-label
@@ -43,7 +45,7 @@ from nctheory.solvers.certified.groups import GroupStructure
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
 from nctheory.solvers.references.margins import project_columns, smallest_margin
-from nctheory.solvers.references.options import Clock, blas_threads, check_options, check_seed, logger
+from nctheory.solvers.references.options import Clock, blas_threads, logger
 from nctheory.solvers.references.rounding import EPS
 from nctheory.solvers.references.spectrum import soft_threshold
 from nctheory.solvers.references.uf_svm import (UF_SVM_CERTIFICATE, SVMBound, primal_margin, svm_lower_bound,
@@ -289,7 +291,9 @@ def _recover_dense(problem, best: _Best, tol, max_iter, time_limit, iterations, 
         return float(gaps[~eye].min())
 
     r = keep.size
-    slack = 4.0 * (r + 1) * EPS * float(np.sqrt((Wr * Wr).sum(axis=1).max())) * float(np.sqrt((Hr * Hr).sum(axis=0).max()))
+    w_top = float(np.sqrt((Wr * Wr).sum(axis=1).max())) if r else 0.0
+    h_top = float(np.sqrt((Hr * Hr).sum(axis=0).max())) if r else 0.0
+    slack = 4.0 * (r + 1) * EPS * w_top * h_top
     c, margin = _scale_onto_margins(margin_of, 1.0 / math.sqrt(margin_of(1.0)), slack)
     width = max(r, d)
     W = np.zeros((K, width))

@@ -95,8 +95,9 @@ def random_lpm_point(problem: Problem, rng, d: int, spread: float = 1.0):
 
 
 def lpm_dense_bound(problem: Problem, U: np.ndarray) -> float:
-    r""":math:`-\sum_k\pi_k\ell^*(u_k) - K\sqrt{E_WE_H}\|U\operatorname{diag}\pi\|_2 - \|U\pi\|^2/(2\lambda_b)` in plain numpy
-    (no allowance; -inf outside the domain or, for a free bias, when :math:`U\pi` is not at rounding level)."""
+    r""":math:`-\sum_k\pi_k\ell^*(u_k) - K\sqrt{E_WE_H}\|U\operatorname{diag}\pi\|_2 - \|U\pi\|^2/(2\lambda_b)`
+    in plain numpy (no allowance; -inf outside the domain or, for a free bias, when :math:`U\pi` is not at
+    rounding level)."""
     pi = problem.weights
     K = problem.K
     neg = problem.loss.neg_conjugate(U, np.arange(K))
@@ -134,7 +135,8 @@ def mse_water_filling(weights, radius: float) -> float:
 
 
 def balanced_ce_lpm(K: int, e_w: float, e_h: float) -> float:
-    r"""Balanced layer-peeled CE optimum (simplex ETF, catalogue §6): :math:`\log(1 + (K-1)e^{-\sqrt{E_WE_H}K/(K-1)})`."""
+    r"""Balanced layer-peeled CE optimum (simplex ETF, catalogue §6):
+    :math:`\log(1 + (K-1)e^{-\sqrt{E_WE_H}K/(K-1)})`."""
     return math.log1p((K - 1) * math.exp(-math.sqrt(e_w * e_h) * K / (K - 1)))
 
 

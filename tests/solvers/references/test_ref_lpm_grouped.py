@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from reference_helpers import (balanced_ce_lpm, grouped_sizes, grouped_sizes_from, lpm, lpm_dense_bound,
                                lpm_problems, mse_water_filling)
 
