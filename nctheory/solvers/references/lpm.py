@@ -100,6 +100,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nctheory.model.options import Bias
+from nctheory.solvers.references.bias import BiasSolver
 from nctheory.solvers.references.rounding import EPS, sum_allowance
 
 __all__ = ["LPMObjective", "Evaluation", "LPMBound", "lower_bound", "budget_radius"]
@@ -135,9 +136,8 @@ class Evaluation:
 class LPMObjective:
     r""":math:`\varphi(\bar Z) = \min_b f(\bar Z, b)` of the module doc on a layout, with the radius R.
 
-    The bias is minimised out at every evaluation (damped Newton on the loss's Hessian, warm-started at the
-    previous bias: :meth:`ReducedSmooth.optimal_bias <nctheory.solvers.certified.smooth.ReducedSmooth.optimal_bias>`
-    and its grouped counterpart).  Partial minimisation keeps φ convex, with :math:`\nabla\varphi(\bar Z) =
+    The bias is minimised out at every evaluation (damped Newton on the loss's Hessian with relative stopping,
+    warm-started at the previous bias: :class:`~nctheory.solvers.references.bias.BiasSolver`).  Partial minimisation keeps φ convex, with :math:`\nabla\varphi(\bar Z) =
     \Gamma\operatorname{diag}(\pi)` at the minimising b and no larger curvature than f; it avoids one step size
     for two blocks whose curvatures differ by orders of magnitude (a flat CE with large margins next to the
     bias penalty :math:`\lambda_b`), where a joint iteration stalled.  At the minimising b the gradient point Γ
@@ -157,29 +157,15 @@ class LPMObjective:
         self.pi_max = float(np.max(layout.pi))
         #: curvature of φ in one column of Z: the loss's curvature times the column weight (at most π_max)
         self.lipschitz = float(self.loss.curvature) * self.pi_max
-        self._bias_solver = None
-        if self.has_bias:
-            if layout.grouped:
-                from nctheory.solvers.certified.grouped_smooth import GroupedSmooth
-
-                self._bias_solver = GroupedSmooth(problem, layout.structure)
-            else:
-                from nctheory.solvers.certified.smooth import ReducedSmooth
-
-                self._bias_solver = ReducedSmooth(problem)
+        self._bias_solver = BiasSolver(problem, layout) if self.has_bias else None
 
     @property
     def bias_newton_steps(self) -> int:
-        return 0 if self._bias_solver is None else int(self._bias_solver.bias_newton_steps)
+        return 0 if self._bias_solver is None else int(self._bias_solver.steps)
 
     def optimal_bias(self, Z, b_start):
-        """The minimising bias at Z (None without bias)."""
-        if not self.has_bias:
-            return None
-        if self.layout.grouped:
-            sqrt_n = self.layout.sqrt_n
-            return self._bias_solver.optimal_bias(Z.perp * sqrt_n, Z.core * sqrt_n[None, :], b_start)
-        return self._bias_solver.optimal_bias(Z, b_start)
+        """The minimising bias at Z (None without bias; per group for a grouped layout)."""
+        return None if self._bias_solver is None else self._bias_solver.minimize(Z, b_start)
 
     def evaluate(self, Z, b_start=None) -> Evaluation:
         """φ, its gradient and Γ at Z, with the bias minimised out from ``b_start``."""

@@ -71,6 +71,9 @@ _GROW, _SHRINK = 1.25, 0.5
 STALL_ITERATIONS = 50
 #: Default iterations between two certificates.
 CHECK_EVERY = 5
+#: Near an attained loss infimum (no positive bound, F at the rounding level of the instance's scale), stop when F
+#: fell by less than 1 % over this many iterations.
+INFIMUM_ITERATIONS = 10
 
 LPM_CERTIFICATE = Certificate(
     kind="fenchel-dual:lpm",
@@ -152,12 +155,6 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
 
     scale = obj.evaluate(lay.zeros(), None if b0 is None else b0).value  # φ(0): the instance's natural scale
 
-    def at_infimum():
-        """A non-positive bound and F below the square of the rounding floor times φ(0): the optimum is the loss
-        infimum 0 (attained, e.g. an exact MSE fit), where F is quadratic in the distance to the minimiser, so the
-        point is then as accurate as float64 positions can be."""
-        return best.lower <= 0.0 < best.value <= rounding_floor(lay.size) ** 2 * abs(scale)
-
     Z, spec, vals = _project(obj, Z0)
     ev = obj.evaluate(Z, b0)
     offer(ev, Z, spec, vals)
@@ -170,6 +167,7 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
     window = best.value - best.lower
     it, reason, last_cert = 0, "max_iter", 0
     period, next_cert = check_every, check_every
+    infimum_window = (math.inf, 0)
     while it < max_iter:
         it += 1
         theta_n = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
@@ -211,9 +209,15 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
             if gap <= target():
                 reason = "converged"
                 break
-            if at_infimum():
-                reason = "infimum"
-                break
+            if best.lower <= 0.0 < best.value <= rounding_floor(lay.size) * abs(scale):
+                # near the loss's infimum 0 with no positive bound: stop once F no longer falls (an attained
+                # infimum, e.g. an exact MSE fit, leaves F at its rounding level; a CE with huge budgets keeps
+                # falling geometrically and goes on to a relative certificate)
+                if not best.value < 0.99 * infimum_window[0] and it - infimum_window[1] >= INFIMUM_ITERATIONS:
+                    reason = "infimum"
+                    break
+                if best.value < 0.99 * infimum_window[0]:
+                    infimum_window = (best.value, it)
         if clock.expired():
             reason = "time_limit"
             break
@@ -227,8 +231,10 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
         certify(ev, spec, vals)
         if best.rel_gap() <= target():
             reason = "converged"
-    if reason == "stalled" and best.lower <= 0.0 < best.value <= rounding_floor(lay.size) * abs(scale):
-        reason = "infimum"  # stuck at the rounding level of the infimum (e.g. the bias's Newton tolerance)
+    if best.rel_gap() > tol and best.lower <= 0.0 < best.value <= rounding_floor(lay.size) * abs(scale):
+        # the objective is at the rounding level of the instance's scale and no positive bound exists: the optimum is
+        # (numerically) the loss's infimum 0, attained (an exact MSE fit), where no relative gap can be certified
+        reason = "infimum"
     best.scale = scale
     return best, it, reason
 
