@@ -11,29 +11,34 @@ minimised out at every evaluation, :class:`~nctheory.solvers.references.lpm.LPMO
 * from the extrapolated point :math:`Y = Z + \mu(Z - Z^-)`, :math:`Z^+ = P_R(Y - t\nabla\varphi(Y))` -- the
   projection onto the ball is an SVD and the projection of the singular values onto the ℓ1 ball
   (:mod:`~nctheory.solvers.references.spectrum`);
-* the step t is accepted when :math:`f(x^+) \le f(y) + \langle\nabla f(y), x^+ - y\rangle + \|x^+ - y\|^2/(2t)` (up to
-  rounding of the values) or when :math:`\langle\nabla f(x^+) - \nabla f(y), x^+ - y\rangle \le \|x^+ - y\|^2/(2t)`,
-  which implies it for convex f and does not suffer from cancellation; otherwise t is halved.  After a step t
-  grows by 1.25;
-* the momentum restarts when :math:`\langle y - x^+, x^+ - x\rangle > 0` or f increased (O'Donoghue–Candès).
+* the step t is accepted when :math:`\varphi(Z^+) \le \varphi(Y) + \langle\nabla\varphi(Y), Z^+ - Y\rangle
+  + \|Z^+ - Y\|^2/(2t)` (up to rounding of the values) or when :math:`\langle\nabla\varphi(Z^+) - \nabla\varphi(Y),
+  Z^+ - Y\rangle \le \|Z^+ - Y\|^2/(2t)`, which implies it for convex φ and does not suffer from cancellation;
+  otherwise t is halved.  After a step t grows by 1.25;
+* the momentum restarts when :math:`\langle Y - Z^+, Z^+ - Z\rangle > 0` or φ increased (O'Donoghue–Candès).
 
-Every iterate :math:`Z^+` is feasible (up to rounding of the projection), so :math:`f(Z^+, b^+)` is the value of a
-feasible point.  Every ``check_every`` iterations the gap is checked against the largest bound so far, and the dual
-bound of :func:`~nctheory.solvers.references.lpm.lower_bound` is built from the gradient there (at the first
-and the last iterate too); when a new bound improves the gap by less than 1 % -- the dual is tight and the
-primal point is the laggard -- the next one is taken twice as late (at most every 16 ``check_every``), and
-back at every ``check_every`` after an improvement.  The best primal point and the largest bound are kept.
-Stop when :math:`(F - \mathrm{LB})/|F| \le` ``tol`` (``"optimal"``), when the gap
-improved by less than 1 % over :data:`STALL_ITERATIONS` iterations (``"inaccurate"``, typically the rounding
-floor), or on the budget (``"max_iter"``) or the time limit (``"inaccurate"``).
+Every iterate :math:`Z^+` is feasible (up to rounding of the projection), so :math:`\varphi(Z^+)` is the value of a
+feasible point.  Every ``check_every`` iterations the gap is checked against the largest bound so far, and the
+dual bound of :func:`~nctheory.solvers.references.lpm.lower_bound` is built from the gradient there (at the
+first and the last iterate too); when a new bound improves the gap by less than 1 % -- the dual is tight and the
+primal point is the laggard -- the next one is taken twice as late (at most every 16 ``check_every``), and again
+at every ``check_every`` after an improvement.  The best primal point and the largest bound are kept.
+
+Stop when :math:`(F - \mathrm{LB})/|F| \le` ``tol`` (``"optimal"``); when the absolute gap fell by less than 1 % over
+:data:`STALL_ITERATIONS` iterations (``"inaccurate"``, typically the rounding floor); on the budget
+(``"max_iter"``) or the time limit (``"inaccurate"``).  *Infimum*: when no positive bound exists and F is at the
+rounding level of the instance's scale φ(0) and stops falling (:data:`INFIMUM_ITERATIONS`), the optimum is the
+loss's attained infimum 0 (an exact MSE fit, :math:`E_WE_H` large enough): no relative gap can be certified there
+(``"inaccurate"``, ``extra["stop_reason"] = "infimum"``, the absolute gap in ``extra["abs_gap"]``).  A CE with
+huge budgets is not such a case -- its infimum is not attained, F keeps falling geometrically and is certified
+relatively (measured down to F = 1.3e-65).
 
 Recovery
 --------
 The best point's singular values at rounding level (below :math:`16\,\text{size}\,\varepsilon\,\sigma_1`) are dropped
 (this only lowers the nuclear norm), the balanced factors :math:`W = \gamma U\Sigma^{1/2}`,
 :math:`\bar H = \gamma^{-1}\Sigma^{1/2}V^\top` (:math:`\gamma^2 = \sqrt{E_W/E_H}`) are formed and each is scaled down
-onto
-its budget if rounding put it above (factors in ``extra["feasibility_scale"]``).  The reported objective is the
+onto its budget if rounding put it above (factors in ``extra["feasibility_scale"]``).  The reported objective is the
 model's objective at exactly the returned ``(W, H_mean, b)`` (class-mean features; the per-sample features
 :math:`h_{k,i} = \bar h_k` meet the budget with the same value).  If the rank exceeds ``problem.d`` the answer is the
 convex relaxation's (status ``"relaxation"``).
