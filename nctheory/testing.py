@@ -96,15 +96,18 @@ def random_sizes(min_classes: int = 2, max_classes: int = 8, max_size: int = 300
     return st.lists(st.integers(1, max_size), min_size=min_classes, max_size=max_classes).map(tuple)
 
 
-def size_profiles(max_classes: int = 8, min_classes: int = 2):
-    """Any of the profiles above (hypothesis shrinks towards the first, balanced)."""
+def size_profiles(max_classes: int = 8, min_classes: int = 2, max_size: int = 500):
+    """Any of the profiles above (hypothesis shrinks towards the first, balanced); no class above ``max_size``."""
     lo = max(2, min_classes)
     hi = max(lo, max_classes)
-    return st.one_of(balanced(min_classes=lo, max_classes=hi),
-                     two_cluster(max_per_cluster=max(1, hi // 2)).filter(lambda s: len(s) >= lo),
-                     step(max_k=hi).filter(lambda s: len(s) >= lo),
-                     long_tail(min_classes=max(3, lo), max_classes=max(3, hi)),
-                     random_sizes(min_classes=lo, max_classes=hi))
+    cap = max(2, int(max_size))
+    return st.one_of(balanced(min_classes=lo, max_classes=hi, max_size=min(200, cap)),
+                     two_cluster(max_per_cluster=max(1, hi // 2), max_size=cap,
+                                 max_ratio=min(50.0, float(cap))).filter(lambda s: len(s) >= lo),
+                     step(max_k=hi, max_ratio=min(20.0, float(cap)),
+                          max_minority_size=max(1, min(20, cap // 2))).filter(lambda s: len(s) >= lo and max(s) <= cap),
+                     long_tail(min_classes=max(3, lo), max_classes=max(3, hi), max_size=max(10, cap)),
+                     random_sizes(min_classes=lo, max_classes=hi, max_size=min(300, cap)))
 
 
 def log_uniform(lo: float, hi: float):
@@ -197,7 +200,7 @@ def problems(claim=None, *, sizes=None, loss: str | None = None, lambda_range=(1
     return build()
 
 
-def claim_instances(claim, *, max_classes: int = 6, decades: float = 1.5, min_classes: int = 2):
+def claim_instances(claim, *, max_classes: int = 6, decades: float = 1.5, min_classes: int = 2, max_size: int = 500):
     """Problems like ``claim``'s first default instance (same loss, bias, features, classifier, depth,
     constraint, budgets), with new class sizes from :func:`size_profiles` and penalties log-uniform within
     ``decades`` decades of the default's; only instances inside the claim's requirements are kept."""
@@ -207,8 +210,8 @@ def claim_instances(claim, *, max_classes: int = 6, decades: float = 1.5, min_cl
     @st.composite
     def build(draw):
         lo = max(min_classes, claim.requires.min_classes)
-        profile = balanced(min_classes=lo, max_classes=max_classes) if want_balanced is True \
-            else size_profiles(max_classes, lo)
+        profile = balanced(min_classes=lo, max_classes=max_classes, max_size=min(200, max_size)) \
+            if want_balanced is True else size_profiles(max_classes, lo, max_size)
         sizes = draw(profile)
         changes = {"sizes": sizes}
         for name in ("lambda_w", "lambda_h"):

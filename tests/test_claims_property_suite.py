@@ -12,6 +12,8 @@ from nctheory.testing import assert_claim, claim_instances
 #: the random draw here and tested as strict xfails in the claim's own module:
 #: hong-ling/no-etf is false for K = 2 (tests/claims/hong_ling/test_hong_ling_structure.py::test_no_etf_k2_finding).
 MIN_CLASSES = {"hong-ling/no-etf": 3}
+#: The full-sample reference of hong-ling/nc1 has K x N logits and handles N <= 400 samples.
+MAX_SIZE = {"hong-ling/nc1": 40}
 
 #: Claims registered to be refuted say "for every instance"; one counterexample refutes them, so they are
 #: not expected to fail on every drawn instance: the search tests (tests/test_search.py) cover them.
@@ -22,7 +24,8 @@ CLAIMS = [c for c in all_claims() if c.expected == "true"]
 def test_claim_holds_on_drawn_instances(claim):
     # ci profile (25 examples by default): 3 per claim; thorough (500): 62 per claim
     @settings(max_examples=max(3, settings.default.max_examples // 8), suppress_health_check=list(HealthCheck))
-    @given(claim_instances(claim, max_classes=5, decades=1.0, min_classes=MIN_CLASSES.get(claim.id, 2)))
+    @given(claim_instances(claim, max_classes=5, decades=1.0, min_classes=MIN_CLASSES.get(claim.id, 2),
+                           max_size=MAX_SIZE.get(claim.id, 500)))
     def check(problem):
         verdicts.append(assert_claim(claim, problem, allow_inconclusive=True).verdict)
 

@@ -10,14 +10,19 @@ constant multiplied by 1.01 -- and then, for each mutation:
    working tree is never written to;
 2. evaluates the claim's ``predict`` at its default instances in the copy and compares with the
    unmutated snapshot (so an *equivalent* mutation, one that changes nothing, is visible as such);
-3. runs the claim's own test module ``tests/test_claims_<module>.py`` in the copy with the
-   derandomized hypothesis profile "ci" (``-x -q -p no:cacheprovider``), with the tests that already
-   fail on the unmutated snapshot deselected -- the mutation is *killed* iff some other test fails;
+3. runs the claim's own tests -- every ``test_*.py`` of the folder ``tests/claims/<source>/`` of the
+   claim's source package ``nctheory/claims/sources/<source>/`` -- in the copy with the derandomized
+   hypothesis profile "ci" (``-x -q -p no:cacheprovider``), with the tests that already fail on the
+   unmutated snapshot deselected -- the mutation is *killed* iff some other test fails;
 4. runs ``nctheory check --only <claim-id>`` in the copy -- it *kills* the mutation iff its exit code
    was 0 on the snapshot and is non-zero on the mutant.
 
 The copy is imported through ``PYTHONPATH`` (it precedes the editable install's finder, which is
 appended to ``sys.meta_path``); every run verifies that ``nctheory`` really came from the copy.
+
+A mutation's edit text must occur exactly ``count`` (normally 1) times in its file: a stale mutation (file
+gone, text not found, or found more often) is an error -- the script stops before running anything (exit 2).
+Exit 1 when some mutation survives the tests or a registered claim has no mutation.
 
 Usage::
 
@@ -112,16 +117,28 @@ def _mut(key: str, path: str, function: str, change: str, *pairs, count: int = 1
     return Mutation(key, function, change, tuple(Edit(path, o, n, count) for o, n in pairs), side)
 
 
-_Z = "nctheory/claims/zhu.py"
-_HL = "nctheory/claims/hong_ling.py"
-_KKT = "nctheory/claims/_hong_ling_kkt.py"
-_SE = "nctheory/claims/seli.py"
-_D23 = "nctheory/claims/dang2023.py"
-_DLN = "nctheory/claims/_dln_root.py"
-_D24 = "nctheory/claims/dang2024.py"
-_Y = "nctheory/claims/yang.py"
-_F = "nctheory/claims/fang.py"
-_A = "nctheory/claims/allnc.py"
+_SRC = "nctheory/claims/sources"
+_Z = f"{_SRC}/zhu/formulas.py"
+_HLF = f"{_SRC}/hong_ling/formulas.py"
+_HLC = f"{_SRC}/hong_ling/claims.py"
+_HLS = f"{_SRC}/hong_ling/structure.py"
+_HLK = f"{_SRC}/hong_ling/kkt_system.py"
+_HLT = f"{_SRC}/hong_ling/threshold_claims.py"
+_HLE = f"{_SRC}/hong_ling/experiments.py"
+_SE = f"{_SRC}/seli/formulas.py"
+_GEO = "nctheory/geometry.py"
+_D23R = f"{_SRC}/dang2023/root.py"
+_D23F = f"{_SRC}/dang2023/formulas.py"
+_D23E = f"{_SRC}/dang2023/etf_scale.py"
+_D24F = f"{_SRC}/dang2024/formulas.py"
+_D24C = f"{_SRC}/dang2024/claims.py"
+_Y = f"{_SRC}/yang/formulas.py"
+_FF = f"{_SRC}/fang/formulas.py"
+_FR = f"{_SRC}/fang/reduction.py"
+_FO = f"{_SRC}/fang/onset.py"
+_FC = f"{_SRC}/fang/claims.py"
+_AF = f"{_SRC}/allnc/formulas.py"
+_AC = f"{_SRC}/allnc/claims.py"
 
 MUTATIONS: tuple[Mutation, ...] = (
     # ---------------------------------------------------------------- Zhu
@@ -130,150 +147,185 @@ MUTATIONS: tuple[Mutation, ...] = (
     _mut("zhu/balanced-ce#2", _Z, "zhu_closed_form", "zero threshold Ks < 1  →  Ks < 1.01",
          ("if K * s < 1.0 else 0.0", "if K * s < 1.01 else 0.0")),
     # ---------------------------------------------------------------- Hong & Ling
-    _mut("hong-ling/nc1#1", _HL, "_nc1_predict", "predicted within-class deviation 0  →  0.01",
+    _mut("hong-ling/nc1#1", _HLC, "_nc1_predict", "predicted within-class deviation 0  →  0.01",
          ('{"within_class_dev": 0.0, "within_class_logit_dev": 0.0}',
           '{"within_class_dev": 0.01, "within_class_logit_dev": 0.0}')),
-    _mut("hong-ling/no-etf#1", _HL, "_noetf_observe",
+    _mut("hong-ling/no-etf#1", _HLC, "_noetf_observe",
          "factor identity WWᵀ = √(λ_H/λ_W)(YYᵀ)^½ (and H̄ᵀH̄): √(λ_H/λ_W)  →  ×1.01",
          ("    r = math.sqrt(problem.lambda_h / problem.lambda_w)\n    TW = r * L\n",
           "    r = 1.01 * math.sqrt(problem.lambda_h / problem.lambda_w)\n    TW = r * L\n"), side="observe"),
-    _mut("hong-ling/no-etf#2", _HL, "zero_gradient_ratio",
+    _mut("hong-ling/no-etf#2", _HLF, "zero_gradient_ratio",
          "zero test ‖∇_Xφ(0)‖₂/λ ≤ 1 (Z̄ = 0 iff): ratio ×1.01 (also moves ε₀ of hong-ling/asymptotic)",
          ("    return float(np.linalg.norm(G, 2) / problem.lam)\n",
           "    return 1.01 * float(np.linalg.norm(G, 2) / problem.lam)\n")),
-    _mut("hong-ling/block#1", _HL, "_block_average",
+    _mut("hong-ling/block#1", _HLS, "block_average",
          "block-symmetric projection: diagonal mean of each cluster block  →  ×1.01",
          ("                d = np.diag(blk).mean()\n", "                d = 1.01 * np.diag(blk).mean()\n"), side="observe"),
-    _mut("hong-ling/angles#1", _KKT, "_Layout.residuals",
+    _mut("hong-ling/angles#1", _HLK, "within_residual",
          "KKT (i_A): (√n_A/N)(K_A e^{−s_A}/E_A + m_A) = λ  →  = 1.01 λ",
-         ('F.append(math.sqrt(c.n_A) * (c.K_A * T["eA"] + T["m_A"]) / lamN - 1.0)',
-          'F.append(math.sqrt(c.n_A) * (c.K_A * T["eA"] + T["m_A"]) / lamN - 1.01)')),
-    _mut("hong-ling/angles#2", _KKT, "_norm_ratio",
+         ('return math.sqrt(c.n_A) / c.N * (c.K_A * T["eA"] + T["m_A"]) - c.lam\n',
+          'return math.sqrt(c.n_A) / c.N * (c.K_A * T["eA"] + T["m_A"]) - 1.01 * c.lam\n')),
+    _mut("hong-ling/angles#2", _HLK, "norm_residual",
          "KKT (ii): K(n_A m_A²/K_B + n_B m_B²/K_A) = (λN)²  →  = (1.01 λN)²",
-         ("/ (c.lam * c.N) ** 2\n", "/ (1.01 * c.lam * c.N) ** 2\n")),
-    _mut("hong-ling/angles#3", _HL, "angle_formulas", "‖h̄_A‖² = (a + (K_A−1)x_A)/(ν n_A K_A)  →  ×1.01",
+         ("/ c.K_A) - (c.lam * c.N) ** 2\n", "/ c.K_A) - (1.01 * c.lam * c.N) ** 2\n")),
+    _mut("hong-ling/angles#3", _HLF, "angle_scalars", "‖h̄_A‖² = (a + (K_A−1)x_A)/(ν n_A K_A)  →  ×1.01",
          ('"h_sq_norm_A": (a + (K_A - 1) * xA) / (nu * nA * K_A),',
           '"h_sq_norm_A": 1.01 * (a + (K_A - 1) * xA) / (nu * nA * K_A),')),
-    _mut("hong-ling/threshold#1", _HL, "threshold_lambda", "λ* = √n_c/N  →  ×1.01",
+    _mut("hong-ling/threshold#1", _HLF, "threshold_lambda", "λ* = √n_c/N  →  ×1.01",
          ("    return math.sqrt(n_c) / N\n", "    return 1.01 * math.sqrt(n_c) / N\n")),
-    _mut("hong-ling/threshold#2", _HL, "critical_minority_size",
+    _mut("hong-ling/threshold#2", _HLF, "critical_minority_size",
          "critical n_B = x₋², x₋ = (1 − √(1 − 4λ²K_AK_Bn_A))/(2λK_B)  →  x₋ ×1.01",
          ("    x = (1.0 - math.sqrt(disc)) / (2.0 * lam * K_B)\n",
           "    x = 1.01 * (1.0 - math.sqrt(disc)) / (2.0 * lam * K_B)\n")),
-    _mut("hong-ling/threshold#3", _HL, "_threshold_predict", "minority collapsed iff λN ≥ √n_B  →  λN ≥ 1.01√n_B",
+    _mut("hong-ling/threshold#3", _HLT, "_threshold_predict", "minority collapsed iff λN ≥ √n_B  →  λN ≥ 1.01√n_B",
          ('q["minority_collapsed"] = bool(lam * N >= math.sqrt(nB))',
           'q["minority_collapsed"] = bool(lam * N >= 1.01 * math.sqrt(nB))')),
-    _mut("hong-ling/asymptotic#1", _HL, "critical_epsilon",
+    _mut("hong-ling/asymptotic#1", _HLF, "critical_epsilon",
          "ε₀ = ‖(p1ᵀ − I)diag(√π)‖₂  →  ×1.01",
          ("    return zero_gradient_ratio(problem) * problem.lam * math.sqrt(problem.N)\n",
           "    return 1.01 * zero_gradient_ratio(problem) * problem.lam * math.sqrt(problem.N)\n")),
-    _mut("hong-ling/asymptotic#2", _HL, "epsilon_family",
+    _mut("hong-ling/asymptotic#2", _HLE, "epsilon_family",
          "ε-family: penalties × t^{−1/2}  →  × t^{−0.505} (exponent off by 1%: ε drifts along the family)",
          ("        s = 1.0 / math.sqrt(t)\n", "        s = float(t) ** -0.505\n"), side="helper"),
     # ---------------------------------------------------------------- SELI
-    _mut("seli/uf-svm#1", _SE, "seli_targets", "UF-SVM value ‖SD^{1/2}‖_* = Σθ  →  ×1.01",
-         ('"nuclear": float(theta.sum())', '"nuclear": 1.01 * float(theta.sum())')),
-    _mut("seli/grams#1", _SE, "seli_targets", "H̄ᵀH̄ = D^{−1/2}(D^{1/2}SD^{1/2})^{1/2}D^{−1/2}  →  ×1.01",
-         ("    HH = ((Qt.T * theta) @ Qt) / sq[:, None] / sq[None, :]\n",
-          "    HH = 1.01 * ((Qt.T * theta) @ Qt) / sq[:, None] / sq[None, :]\n")),
+    _mut("seli/uf-svm#1", _SE, "seli_targets", "UF-SVM value ‖SD^{1/2}‖_* = tr(SDS)^{1/2}  →  ×1.01",
+         ('T["nuclear"] = float(np.trace(T["WW"]))', 'T["nuclear"] = 1.01 * float(np.trace(T["WW"]))')),
+    _mut("seli/grams#1", _GEO, "seli_grams", "H̄ᵀH̄ = D^{−1/2}(D^{1/2}SD^{1/2})^{1/2}D^{−1/2}  →  ×1.01",
+         ("    HH = inner / sq[:, None] / sq[None, :]\n", "    HH = 1.01 * inner / sq[:, None] / sq[None, :]\n")),
     _mut("seli/step-formulas#1", _SE, "step_formulas", "μ = Rρ + 1 − ρ  →  ×1.01",
          ("    mu = R * rho + 1.0 - rho\n", "    mu = 1.01 * (R * rho + 1.0 - rho)\n")),
-    _mut("seli/regularization-path#1", _SE, "seli_targets",
+    _mut("seli/regularization-path#1", _GEO, "seli_grams",
          "SELI target direction: D^{1/2}  →  D^{0.505} (exponent off by 1%)",
-         ("    sq = np.sqrt(n)\n", "    sq = n ** 0.505\n")),
+         ("    sq = np.sqrt(n)\n    P, theta, Qt", "    sq = n ** 0.505\n    P, theta, Qt")),
     # ---------------------------------------------------------------- Dang et al. 2023
-    _mut("dang2023/mse-imbalanced#1", _DLN, "root_rhs", "σ_k root equation β = Mx^{M−1}/(x^M+1)²: rhs ×1.01",
+    _mut("dang2023/mse-imbalanced#1", _D23R, "root_rhs", "σ_k root equation β = Mx^{M−1}/(x^M+1)²: rhs ×1.01",
          ("    return M * x ** (M - 1) / (x**M + 1.0) ** 2\n",
           "    return 1.01 * M * x ** (M - 1) / (x**M + 1.0) ** 2\n")),
-    _mut("dang2023/mse-imbalanced#2", _DLN, "betas", "β_k = MN(Nλ_Hλ_W^M)^{1/M}/n_k  →  ×1.01",
-         ("    b = M * problem.N * problem.lambda_w", "    b = 1.01 * M * problem.N * problem.lambda_w")),
-    _mut("dang2023/mse-imbalanced#3", _DLN, "right_root", "M = 1 root x = β^{−1/2} − 1  →  1.01 β^{−1/2} − 1",
+    _mut("dang2023/mse-imbalanced#2", _D23R, "beta_of", "β_k = MN(Nλ_Hλ_W^M)^{1/M}/n_k  →  ×1.01",
+         ("    return M * N * lambda_w * (N * lambda_h)", "    return 1.01 * M * N * lambda_w * (N * lambda_h)")),
+    _mut("dang2023/mse-imbalanced#3", _D23R, "right_root", "M = 1 root x = β^{−1/2} − 1  →  1.01 β^{−1/2} − 1",
          ("return 1.0 / math.sqrt(beta) - 1.0 if beta < 1.0", "return 1.01 / math.sqrt(beta) - 1.0 if beta < 1.0")),
-    _mut("dang2023/mse-imbalanced#4", _DLN, "zero_threshold", "zero threshold (M−1)^{(M−1)/M}/M  →  ×1.01",
+    _mut("dang2023/mse-imbalanced#4", _D23R, "zero_threshold", "zero threshold (M−1)^{(M−1)/M}/M  →  ×1.01",
          ("    return (M - 1.0) ** ((M - 1.0) / M) / M\n", "    return 1.01 * (M - 1.0) ** ((M - 1.0) / M) / M\n")),
-    _mut("dang2023/mse-imbalanced#5", _D23, "mse_quantities", "H̄ᵀH̄ = diag(σ_k/(σ_k+Nλ_H)²)  →  ×1.01",
-         ('        q["gram_HH"] = np.diag(sig / (sig + nlh) ** 2)\n',
-          '        q["gram_HH"] = np.diag(1.01 * sig / (sig + nlh) ** 2)\n')),
-    _mut("dang2023/mse-balanced#1", _D23, "mse_quantities", "free bias: objective (K−1)/K × per-class value  →  ×1.01",
+    _mut("dang2023/mse-imbalanced#5", _D23F, "mse_quantities", "bias-free H̄ᵀH̄ = diag(σ_k/(σ_k+Nλ_H)²)  →  ×1.01",
+         ('        q["gram_HH"] = np.diag(hh)\n', '        q["gram_HH"] = np.diag(1.01 * hh)\n')),
+    _mut("dang2023/mse-balanced#1", _D23F, "mse_quantities", "free bias: objective (K−1)/K × per-class value  →  ×1.01",
          ('q["objective"] = (K - 1) / K * mse_optimal_value(problem, sig)',
           'q["objective"] = 1.01 * (K - 1) / K * mse_optimal_value(problem, sig)')),
-    _mut("dang2023/mse-balanced#2", _D23, "mse_quantities", "free bias: b* = 1/K  →  1.01/K",
+    _mut("dang2023/mse-balanced#2", _D23F, "mse_quantities", "free bias: b* = 1/K  →  1.01/K",
          ('q["bias"] = np.full(K, 1.0 / K)', 'q["bias"] = np.full(K, 1.01 / K)')),
-    _mut("dang2023/ce-etf-m1#1", _D23, "zhu_etf_scale", "a = log((1−(K−1)s)/s)  →  ×1.01",
-         ("    return math.log((1.0 - (K - 1) * s) / s)\n", "    return 1.01 * math.log((1.0 - (K - 1) * s) / s)\n")),
-    _mut("dang2023/ce-etf-deep#1", _D23, "etf_objective, best_etf_scale",
-         "ETF objective coefficient κ = ((M+1)/2)(λ_Hλ_W^M)^{1/(M+1)}(K−1)n^{1/(M+1)}  →  ×1.01 (both places)",
-         ("kappa = (M + 1) / 2.0 *", "kappa = 1.01 * (M + 1) / 2.0 *"), count=2),
+    # the M = 1 ETF scale is Zhu et al.'s c, imported from the zhu package: the formula lives there now
+    _mut("dang2023/ce-etf-m1#1", _Z, "zhu_closed_form (imported by dang2023's _ce_m1_predict)",
+         "a = log((1−(K−1)s)/s)  →  ×1.01",
+         ("    c = math.log((1.0 - (K - 1) * s) / s) if", "    c = 1.01 * math.log((1.0 - (K - 1) * s) / s) if")),
+    _mut("dang2023/ce-etf-deep#1", _D23E, "etf_kappa (used by etf_objective and best_etf_scale)",
+         "ETF objective coefficient κ = ((M+1)/2)(λ_Hλ_W^M)^{1/(M+1)}(K−1)n^{1/(M+1)}  →  ×1.01",
+         ("    return (M + 1) / 2.0 *", "    return 1.01 * (M + 1) / 2.0 *")),
     # ---------------------------------------------------------------- Dang et al. 2024 (ReLU)
-    _mut("dang2024/relu-structure#1", _D24, "margins", "t_k = log((K−1)[√n_k/(N√((K−1)λ_Wλ_H/K)) − 1])  →  ×1.01",
-         ("    t[alive] = np.log((K - 1) * (ratio - 1.0))\n", "    t[alive] = 1.01 * np.log((K - 1) * (ratio - 1.0))\n")),
-    _mut("dang2024/relu-structure#2", _D24, "relu_quantities", "‖h̄_k‖² = √((K−1)λ_W/(Kλ_Hn_k))·t_k  →  ×1.01",
-         ("    h_norm_sq = np.sqrt((K - 1) * problem.lambda_w", "    h_norm_sq = 1.01 * np.sqrt((K - 1) * problem.lambda_w")),
-    _mut("dang2024/relu-structure#3", _D24, "constants", "C = √(Kλ_H/((K−1)λ_W)) in W = C·S D^{1/2} H̄ᵀ  →  ×1.01",
-         ("    C = math.sqrt(K * problem.lambda_h", "    C = 1.01 * math.sqrt(K * problem.lambda_h")),
-    _mut("dang2024/relu-angles#1", _D24, "relu_quantities", "‖w_k‖² = (C/K²)((K²−2K)q_k + Q)  →  ×1.01",
-         ("    w_norm_sq = C / K**2 * ((K**2 - 2 * K) * q + Q)\n",
-          "    w_norm_sq = 1.01 * C / K**2 * ((K**2 - 2 * K) * q + Q)\n")),
-    _mut("dang2024/relu-angles#2", _D24, "relu_quantities", "cos(w_i,w_j) numerator Q − K(q_i+q_j)  →  Q − 1.01K(q_i+q_j)",
-         ('out["cos_ww"] = (Q - K * (q[:, None] + q[None, :]))', 'out["cos_ww"] = (Q - 1.01 * K * (q[:, None] + q[None, :]))')),
-    _mut("dang2024/relu-collapse#1", _D24, "constants", "τ = KN²λ_Wλ_H/(K−1)  →  ×1.01",
-         ("    tau = K * problem.N**2", "    tau = 1.01 * K * problem.N**2")),
-    _mut("dang2024/relu-collapse#2", _D24, "relu_observe",
+    _mut("dang2024/relu-structure#1", _D24F, "margin_alive",
+         "t_k = log((K−1)[√n_k/(N√((K−1)λ_Wλ_H/K)) − 1])  →  ×1.01",
+         ("    return np.log((K - 1) * (ratio - 1.0))\n", "    return 1.01 * np.log((K - 1) * (ratio - 1.0))\n")),
+    _mut("dang2024/relu-structure#2", _D24F, "mean_sq_norm", "‖h̄_k‖² = √((K−1)λ_W/(Kλ_Hn_k))·t_k  →  ×1.01",
+         ("    return np.sqrt((K - 1) * lambda_w / (K * lambda_h * n_k)) * t\n",
+          "    return 1.01 * np.sqrt((K - 1) * lambda_w / (K * lambda_h * n_k)) * t\n")),
+    _mut("dang2024/relu-structure#3", _D24F, "classifier_constant",
+         "C = √(Kλ_H/((K−1)λ_W)) in W = C·S D^{1/2} H̄ᵀ  →  ×1.01",
+         ("    return math.sqrt(K * lambda_h / ((K - 1) * lambda_w))\n",
+          "    return 1.01 * math.sqrt(K * lambda_h / ((K - 1) * lambda_w))\n")),
+    _mut("dang2024/relu-angles#1", _D24F, "classifier_sq_norm", "‖w_k‖² = (C/K²)((K²−2K)q_k + Q)  →  ×1.01",
+         ("    return C / K**2 * ((K**2 - 2 * K) * q_k + Q)\n",
+          "    return 1.01 * C / K**2 * ((K**2 - 2 * K) * q_k + Q)\n")),
+    _mut("dang2024/relu-angles#2", _D24F, "classifier_cosine",
+         "cos(w_i,w_j) numerator Q − K(q_i+q_j)  →  Q − 1.01K(q_i+q_j)",
+         ("    return (Q - K * (q_i + q_j)) / np.sqrt(a_i * a_j)\n",
+          "    return (Q - 1.01 * K * (q_i + q_j)) / np.sqrt(a_i * a_j)\n")),
+    _mut("dang2024/relu-collapse#1", _D24F, "collapse_threshold", "τ = KN²λ_Wλ_H/(K−1)  →  ×1.01",
+         ("    return K * N**2 * lambda_w * lambda_h / (K - 1)\n",
+          "    return 1.01 * K * N**2 * lambda_w * lambda_h / (K - 1)\n")),
+    _mut("dang2024/relu-collapse#2", _D24C, "relu_observe",
          "shared collapsed classifier −(C/K)Σ_j√n_j h̄_j  →  −(1.01C/K)Σ_j√n_j h̄_j",
          ("shared = -(C / K) * (Hm @ sqrt_n)", "shared = -(1.01 * C / K) * (Hm @ sqrt_n)"), side="observe"),
     # ---------------------------------------------------------------- Yang et al.
-    _mut("yang/etf-ce#1", _Y, "predicted_scales", "per-sample scale c = √(E_H/E_W)  →  ×1.01 (also used by yang/etf-dr)",
-         ("return np.full(K, math.sqrt(problem.e_h / e_w))", "return np.full(K, 1.01 * math.sqrt(problem.e_h / e_w))")),
-    _mut("yang/etf-ce#2", _Y, "ce_at_scale", "objective log(1+(K−1)e^{−κc}), κ = E_W K/(K−1)  →  κ ×1.01",
-         ("    kappa = e_w * K / (K - 1.0)\n    return np.log1p", "    kappa = 1.01 * e_w * K / (K - 1.0)\n    return np.log1p")),
-    _mut("yang/etf-dr#1", _Y, "dr_objective", "DR target √(E_WE_H) in (w*ᵀh − √(E_WE_H))²/(2√(E_WE_H))  →  ×1.01",
-         ("    t = math.sqrt(e_w * problem.e_h)\n", "    t = 1.01 * math.sqrt(e_w * problem.e_h)\n"), side="observe"),
-    _mut("yang/etf-dr#2", _Y, "predicted_scales", "per-sample scale c = √(E_H/E_W)  →  ×1.01 (the same edit as yang/etf-ce#1)",
-         ("return np.full(K, math.sqrt(problem.e_h / e_w))", "return np.full(K, 1.01 * math.sqrt(problem.e_h / e_w))")),
+    _mut("yang/etf-ce#1", _Y, "per_sample_scale",
+         "per-sample scale c = √(E_H/E_W)  →  ×1.01 (also used by yang/etf-dr)",
+         ("    return math.sqrt(e_h / e_w)\n", "    return 1.01 * math.sqrt(e_h / e_w)\n")),
+    _mut("yang/etf-ce#2", _Y, "ce_at_scale",
+         "objective log(1+(K−1)e^{−κc}), κ = E_W K/(K−1)  →  κ ×1.01 (in the objective only)",
+         ("np.exp(-kappa_of(K, e_w) * np.asarray(c", "np.exp(-1.01 * kappa_of(K, e_w) * np.asarray(c")),
+    _mut("yang/etf-dr#1", _Y, "dr_loss", "DR target √(E_WE_H) in (w*ᵀh − √(E_WE_H))²/(2√(E_WE_H))  →  ×1.01",
+         ("    t = math.sqrt(e_w * e_h)\n", "    t = 1.01 * math.sqrt(e_w * e_h)\n"), side="observe"),
+    _mut("yang/etf-dr#2", _Y, "per_sample_scale",
+         "per-sample scale c = √(E_H/E_W)  →  ×1.01 (the same edit as yang/etf-ce#1)",
+         ("    return math.sqrt(e_h / e_w)\n", "    return 1.01 * math.sqrt(e_h / e_w)\n")),
     _mut("yang/etf-variants#1", _Y, "penalty_scale", "penalty root c(e^{κc} + K − 1) = K/(Nλ_H)  →  rhs ×1.01",
          ("return _phi_inverse(K / (N * lambda_h),", "return _phi_inverse(1.01 * K / (N * lambda_h),")),
     _mut("yang/etf-variants#2", _Y, "average_scales", "average budget Σ_k c_k² = K E_H/E_W  →  ×1.01",
          ("    target = K * e_h / e_w", "    target = 1.01 * K * e_h / e_w")),
     # ---------------------------------------------------------------- Fang et al.
-    _mut("fang/lpm-balanced#1", _F, "balanced_prediction", "ETF logit scale √(E_WE_H)·K/(K−1)  →  ×1.01 (also fang/oversampling)",
+    _mut("fang/lpm-balanced#1", _FF, "balanced_prediction",
+         "ETF logit scale √(E_WE_H)·K/(K−1)  →  ×1.01 (also fang/oversampling)",
          ("    m = math.sqrt(e_w * e_h) * f\n", "    m = 1.01 * math.sqrt(e_w * e_h) * f\n")),
-    _mut("fang/lpm-balanced#2", _F, "balanced_prediction", "H̄ᵀH̄ = E_H·K/(K−1)·S  →  ×1.01",
+    _mut("fang/lpm-balanced#2", _FF, "balanced_prediction", "H̄ᵀH̄ = E_H·K/(K−1)·S  →  ×1.01",
          ('"gram_HH": e_h * f * S,', '"gram_HH": 1.01 * e_h * f * S,')),
-    _mut("fang/minority-collapse#1", _F, "two_cluster_lpm", "nuclear-norm budget ρ = K√(E_WE_H)  →  ×1.01",
+    _mut("fang/minority-collapse#1", _FR, "two_cluster_lpm", "nuclear-norm budget ρ = K√(E_WE_H)  →  ×1.01",
          ("    rho = pen.K * math.sqrt(ewh)\n    fixed", "    rho = 1.01 * pen.K * math.sqrt(ewh)\n    fixed")),
-    _mut("fang/minority-collapse#2", _F, "_onset_indicator", "onset condition μ = π_B  →  μ = 1.01 π_B (R₀ moves)",
-         ("_penalized_solve(pen, pen.wB / pen.K_B, _fixed_mask(K_A, K_B, True), x0)",
-          "_penalized_solve(pen, 1.01 * pen.wB / pen.K_B, _fixed_mask(K_A, K_B, True), x0)"), side="helper"),
-    _mut("fang/minority-collapse#3", _F, "two_cluster_prediction", "factor split γ² = √(E_W/E_H)  →  ×1.01",
-         ("    gamma2 = math.sqrt(e_w / e_h)\n    q = {", "    gamma2 = 1.01 * math.sqrt(e_w / e_h)\n    q = {")),
-    _mut("fang/oversampling#1", _F, "_oversampling_predict", "min pair distance ‖w_j − w_k‖²/E_W = 2K/(K−1)  →  ×1.01",
+    _mut("fang/minority-collapse#2", _FO, "_onset_indicator", "onset condition μ = π_B  →  μ = 1.01 π_B (R₀ moves)",
+         ("penalized_solve(pen, pen.wB / pen.K_B, fixed_mask(K_A, K_B, True), x0)",
+          "penalized_solve(pen, 1.01 * pen.wB / pen.K_B, fixed_mask(K_A, K_B, True), x0)"), side="helper"),
+    _mut("fang/minority-collapse#3", _FF, "two_cluster_prediction", "factor split γ² = √(E_W/E_H)  →  ×1.01",
+         ("    gamma2 = math.sqrt(e_w / e_h)\n", "    gamma2 = 1.01 * math.sqrt(e_w / e_h)\n")),
+    _mut("fang/oversampling#1", _FC, "_oversampling_predict",
+         "min pair distance ‖w_j − w_k‖²/E_W = 2K/(K−1)  →  ×1.01",
          ('q["min_pair_w_dist_sq"] = 2 * e_w', 'q["min_pair_w_dist_sq"] = 2.02 * e_w')),
     # ---------------------------------------------------------------- AllNC
-    _mut("allnc/mean-squeeze#1", _A, "_squeeze_predict", "squeezed iff λ ≥ λ*  →  λ ≥ 1.01 λ*",
+    _mut("allnc/mean-squeeze#1", _AC, "_squeeze_predict", "squeezed iff λ ≥ λ*  →  λ ≥ 1.01 λ*",
          ("squeezed = bool(problem.lam >= threshold_lambda(problem))",
           "squeezed = bool(problem.lam >= 1.01 * threshold_lambda(problem))")),
-    _mut("allnc/mean-squeeze#2", _A, "threshold_lambda", "squeeze onset λ* = √n_B/N  →  ×1.01 (used by predict)",
-         ("    return math.sqrt(min(problem.sizes)) / problem.N\n",
-          "    return 1.01 * math.sqrt(min(problem.sizes)) / problem.N\n")),
-    _mut("allnc/fixed-etf-repair#1", _A, "_repair_predict",
+    # λ* = √n/N itself is Hong & Ling's (hong-ling/threshold#1 mutates it); AllNC's own part is the choice
+    # n = the smallest size, in its wrapper, which predict, the symbolic numeric form and the onset locator use
+    _mut("allnc/mean-squeeze#2", _AF, "threshold_lambda",
+         "squeeze onset λ* = √(min n_k)/N  →  ×1.01 (used by predict and the onset locator)",
+         ("    return _cluster_threshold(min(problem.sizes), problem.N)\n",
+          "    return 1.01 * _cluster_threshold(min(problem.sizes), problem.N)\n")),
+    _mut("allnc/fixed-etf-repair#1", _AC, "_repair_predict",
          "the abstract's three effects (squeezed, self-duality broken, NC1 weakened) True  →  False (claim turned "
          "into the UFM's answer: it must stop being refuted)",
          ('{"minority_h_squeezed": True, "self_duality_broken": True, "nc1_weakened": True}',
           '{"minority_h_squeezed": False, "self_duality_broken": False, "nc1_weakened": False}')),
-    _mut("allnc/fixed-etf-repair#2", _A, "_repair_predict", "one effect flipped: self_duality_broken True  →  False",
+    _mut("allnc/fixed-etf-repair#2", _AC, "_repair_predict", "one effect flipped: self_duality_broken True  →  False",
          ('{"minority_h_squeezed": True, "self_duality_broken": True, "nc1_weakened": True}',
           '{"minority_h_squeezed": True, "self_duality_broken": False, "nc1_weakened": True}')),
 )
 
 
-def test_module_for(claim_id: str) -> str:
-    """``tests/test_claims_<module>.py`` for a claim id ``<source>/<name>`` (source with ``-`` → ``_``)."""
-    return f"tests/test_claims_{claim_id.split('/')[0].replace('-', '_')}.py"
+def source_package(claim_id: str) -> str:
+    """The package name of a claim's source: ``hong-ling/threshold`` → ``hong_ling``."""
+    return claim_id.split("/")[0].replace("-", "_")
+
+
+def tests_for(claim_id: str) -> str:
+    """The claim's own tests: the folder ``tests/claims/<source>/`` (every ``test_*.py`` in it), for a claim id
+    ``<source>/<name>`` (source with ``-`` → ``_``, as in ``nctheory/claims/sources/<source>/``)."""
+    return f"tests/claims/{source_package(claim_id)}"
 
 
 # =========================================================================== running
 class StaleMutation(ValueError):
-    """An edit's ``old`` text does not occur the expected number of times."""
+    """An edit's file is missing or its ``old`` text does not occur the expected number of times."""
+
+
+def stale_edits(mutation: Mutation, root: Path) -> list[str]:
+    """Why ``mutation`` cannot be applied to the tree at ``root`` (empty when every edit matches exactly)."""
+    out = []
+    for e in mutation.edits:
+        f = root / e.path
+        if not f.is_file():
+            out.append(f"{e.path} does not exist")
+            continue
+        found = f.read_text(encoding="utf-8").count(e.old)
+        if found != e.count:
+            out.append(f"expected {e.count} occurrence(s) of {e.old!r} in {e.path}, found {found}")
+    return out
 
 
 def snapshot(src: Path, dest: Path) -> Path:
@@ -290,15 +342,14 @@ def snapshot(src: Path, dest: Path) -> Path:
 
 
 def apply_mutation(mutation: Mutation, root: Path) -> None:
-    """Apply ``mutation``'s edits to the tree at ``root`` (raises :class:`StaleMutation`)."""
+    """Apply ``mutation``'s edits to the tree at ``root`` (raises :class:`StaleMutation`, before writing anything,
+    when an edit's file is missing or its text is not found exactly ``count`` times)."""
+    problems = stale_edits(mutation, root)
+    if problems:
+        raise StaleMutation(f"mutation: {mutation.key}: " + "; ".join(problems))
     for e in mutation.edits:
         f = root / e.path
-        text = f.read_text(encoding="utf-8")
-        found = text.count(e.old)
-        if found != e.count:
-            raise StaleMutation(f"mutation: {mutation.key}: expected {e.count} occurrence(s) of {e.old!r} in "
-                                f"{e.path}, found {found}")
-        f.write_text(text.replace(e.old, e.new), encoding="utf-8")
+        f.write_text(f.read_text(encoding="utf-8").replace(e.old, e.new), encoding="utf-8")
 
 
 def _env(root: Path) -> dict:
@@ -404,10 +455,23 @@ def prediction_change(base_rows, mut_rows) -> tuple[float | None, str]:
     return worst, where
 
 
-def run_tests(root: Path, module: str, *, stop_first: bool, deselect=()) -> dict:
-    """Run one test module in the tree at ``root``; returns rc, failed test ids, counts and time."""
+def _node_id(root: Path, classname: str, name: str) -> str:
+    """The pytest node id of a junit test case: classname ``tests.claims.zhu.test_zhu_x`` (+ ``.Class``) and name
+    ``test_y[p]`` → ``tests/claims/zhu/test_zhu_x.py[::Class]::test_y[p]`` (the file is the longest prefix of the
+    classname that names an existing ``.py`` file under ``root``)."""
+    parts = classname.split(".")
+    for i in range(len(parts), 0, -1):
+        path = "/".join(parts[:i]) + ".py"
+        if (root / path).is_file():
+            return "::".join([path] + parts[i:] + [name])
+    return "::".join([classname, name])
+
+
+def run_tests(root: Path, target: str, *, stop_first: bool, deselect=()) -> dict:
+    """Run pytest on ``target`` (a test file or folder) in the tree at ``root``; returns rc, failed test ids,
+    counts and time."""
     xml = root / f".junit-{os.getpid()}-{time.monotonic_ns()}.xml"
-    cmd = [sys.executable, "-m", "pytest", module, "-q", "-p", "no:cacheprovider", f"--junitxml={xml}"]
+    cmd = [sys.executable, "-m", "pytest", target, "-q", "-p", "no:cacheprovider", f"--junitxml={xml}"]
     if stop_first:
         cmd.append("-x")
     for d in deselect:
@@ -419,12 +483,7 @@ def run_tests(root: Path, module: str, *, stop_first: bool, deselect=()) -> dict
         for case in suite.iter("testcase"):
             n_tests += 1
             if case.find("failure") is not None or case.find("error") is not None:
-                cls = case.get("classname", "")
-                # junit classname "tests.test_claims_zhu" (+ ".Class") -> node id "tests/test_claims_zhu.py::name"
-                parts = cls.split(".")
-                mod_parts = module[:-3].split("/")
-                extra = parts[len(mod_parts):]
-                failed.append("::".join([module] + extra + [case.get("name", "?")]))
+                failed.append(_node_id(root, case.get("classname", ""), case.get("name", "?")))
         xml.unlink()
     tail = "\n".join((out + err).strip().splitlines()[-3:])
     return {"rc": rc, "failed": failed, "n_tests": n_tests, "time": dt, "tail": tail}
@@ -432,37 +491,44 @@ def run_tests(root: Path, module: str, *, stop_first: bool, deselect=()) -> dict
 
 _CLI = "import sys; from nctheory.cli import main; sys.exit(main(sys.argv[1:]))"
 
+#: The status words ``nctheory check`` starts its per-instance lines with (the verdicts, and for claims
+#: registered to be refuted whether they were).
+CHECK_STATUSES = ("PASS", "CONSISTENT", "FAIL", "INCONCLUSIVE", "REFUTED", "NOT-REFUTED")
+
+
+def check_statuses(out: str) -> list[str]:
+    """The status word of every per-instance line of ``nctheory check`` output ``out``, in order."""
+    return [ln.split()[0] for ln in out.splitlines() if ln.split() and ln.split()[0] in CHECK_STATUSES]
+
 
 def run_check(root: Path, claim_id: str) -> dict:
     """``nctheory check --only CLAIM --quiet`` in the tree at ``root``: exit code, status words, time."""
     rc, out, err, dt = _run([sys.executable, "-c", _CLI, "check", "--only", claim_id, "--quiet"], root, CHECK_TIMEOUT)
-    statuses = [ln.split()[0] for ln in out.splitlines()
-                if ln.split() and ln.split()[0] in ("PASS", "FAIL", "INCONCLUSIVE", "REFUTED", "NOT-REFUTED")]
-    return {"rc": rc, "statuses": statuses, "time": dt, "tail": (out + err).strip().splitlines()[-1:] or [""]}
+    return {"rc": rc, "statuses": check_statuses(out), "time": dt, "tail": (out + err).strip().splitlines()[-1:] or [""]}
 
 
 @dataclass
 class Baseline:
-    """What the unmutated snapshot does: failing tests per module, check exit code and predictions per claim."""
+    """What the unmutated snapshot does: failing tests per test folder, check exit code and predictions per claim."""
 
     root: Path
     registered: list
     failing: dict = field(default_factory=dict)
-    module_info: dict = field(default_factory=dict)
+    tests_info: dict = field(default_factory=dict)
     check: dict = field(default_factory=dict)
     predictions: dict = field(default_factory=dict)
 
 
-def run_baseline(root: Path, claim_ids, modules, jobs: int, log) -> Baseline:
+def run_baseline(root: Path, claim_ids, targets, jobs: int, log) -> Baseline:
     probe = probe_predictions(root, claim_ids)
     base = Baseline(root, probe["registered"], predictions=probe["claims"])
     with futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        mod_f = {m: pool.submit(run_tests, root, m, stop_first=False) for m in modules}
+        mod_f = {m: pool.submit(run_tests, root, m, stop_first=False) for m in targets}
         chk_f = {c: pool.submit(run_check, root, c) for c in claim_ids}
         for m, f in mod_f.items():
             r = f.result()
             base.failing[m] = r["failed"]
-            base.module_info[m] = r
+            base.tests_info[m] = r
             log(f"baseline {m}: rc={r['rc']} {r['n_tests']} tests, {len(r['failed'])} failing, {r['time']:.1f}s")
         for c, f in chk_f.items():
             base.check[c] = f.result()
@@ -473,7 +539,7 @@ def run_baseline(root: Path, claim_ids, modules, jobs: int, log) -> Baseline:
 def run_mutation(mutation: Mutation, base: Baseline, workdir: Path) -> dict:
     """Apply one mutation to a fresh copy of the baseline snapshot and run everything on it."""
     root = Path(tempfile.mkdtemp(prefix="mut-", dir=workdir))
-    res = {"key": mutation.key, "claim": mutation.claim_id, "module": test_module_for(mutation.claim_id),
+    res = {"key": mutation.key, "claim": mutation.claim_id, "target": tests_for(mutation.claim_id),
            "side": mutation.side}
     try:
         snapshot(base.root, root)
@@ -485,7 +551,7 @@ def run_mutation(mutation: Mutation, base: Baseline, workdir: Path) -> dict:
         probe = probe_predictions(root, [mutation.claim_id])
         res["delta"] = prediction_change(base.predictions.get(mutation.claim_id, []),
                                          probe["claims"].get(mutation.claim_id, []))
-        t = run_tests(root, res["module"], stop_first=True, deselect=base.failing.get(res["module"], []))
+        t = run_tests(root, res["target"], stop_first=True, deselect=base.failing.get(res["target"], []))
         res["tests"] = t
         if t["rc"] is None:
             res["tests_verdict"] = "timeout"
@@ -567,6 +633,12 @@ def _fmt_delta(res: dict) -> str:
     return f"{val:.1e} ({where})"
 
 
+def _short_path(path: str) -> str:
+    """``nctheory/claims/sources/hong_ling/formulas.py`` → ``hong_ling/formulas.py``; ``nctheory/geometry.py`` →
+    ``geometry.py``."""
+    return path.removeprefix("nctheory/claims/sources/").removeprefix("nctheory/")
+
+
 def _cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
@@ -598,21 +670,21 @@ def render_record(results, base: Baseline, args_text: str, elapsed: float, missi
                      + ", ".join(f"`{c}` (exit {r['rc']})" for c, r in bad_chk.items()) + ".")
         lines.append("")
     lines += [
-        "| mutation | file : function | change | max rel. change of predict() at defaults | test module | "
-        "first failing test | `check --only` exit | time (s) |",
+        "| mutation | file : function | change | max rel. change of predict() at defaults | "
+        "claim's tests (`tests/claims/<source>/`) | first failing test | `check --only` exit | time (s) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     by_key = {m.key: m for m in MUTATIONS}
     for r in results:
         m = by_key[r["key"]]
-        where = ", ".join(f"`{p.split('/')[-1]}`" for p in m.files) + f" : `{m.function}`"
+        where = ", ".join(f"`{_short_path(p)}`" for p in m.files) + f" : `{m.function}`"
         if r.get("status") == "stale":
             lines.append(f"| `{r['key']}` | {where} | {_cell(m.change)} | – | **STALE** | {_cell(r['message'])} | – | – |")
             continue
         t, c = r["tests"], r["check"]
         verdict = r["tests_verdict"]
         tv = "**SURVIVED**" if verdict == "survived" else verdict
-        first = f"`{t['failed'][0].split('::', 1)[1]}`" if t["failed"] else "–"
+        first = f"`{t['failed'][0].removeprefix(r['target'] + '/')}`" if t["failed"] else "–"
         cv = c["rc"] if c["rc"] is not None else "timeout"
         cs = ",".join(c["statuses"])
         chk = f"{cv} ({cs})" + (" **SURVIVED**" if r["check_verdict"] == "survived" else "")
@@ -629,7 +701,7 @@ def render_record(results, base: Baseline, args_text: str, elapsed: float, missi
     lines += [
         "",
         f"**Totals:** {len(results)} mutations over {len(claims_hit)} claims; "
-        f"killed by the claim's test module: **{n_t}/{len(done)}**; killed by `nctheory check --only`: "
+        f"killed by the claim's tests: **{n_t}/{len(done)}**; killed by `nctheory check --only`: "
         f"**{n_c}/{len(done)}**; killed by either: **{n_any}/{len(done)}**; "
         f"claims with at least one mutation killed by their tests: {len(claims_t)}/{len(claims_hit)}.",
     ]
@@ -690,7 +762,7 @@ def main(argv=None) -> int:
         ap.error(str(exc))
     if args.list:
         for m in chosen:
-            print(f"{m.key:<30} {','.join(m.files):<34} {m.function:<28} {m.change}")
+            print(f"{m.key:<30} {','.join(_short_path(p) for p in m.files):<28} {m.function:<28} {m.change}")
         return 0
 
     def log(msg):
@@ -700,21 +772,28 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="nctheory-mutation-"))
     try:
         base_root = snapshot(Path(args.source), workdir / "baseline")
-        for m in chosen:  # fail fast on stale text, before any long run
-            for e in m.edits:
-                n = (base_root / e.path).read_text(encoding="utf-8").count(e.old)
-                if n != e.count:
-                    log(f"WARNING stale mutation {m.key}: {e.old!r} occurs {n}x in {e.path} (expected {e.count})")
+        # a stale mutation would test nothing: refuse to run, before any long run
+        stale = {m.key: stale_edits(m, base_root) for m in chosen}
+        stale = {k: v for k, v in stale.items() if v}
+        if stale:
+            for k, v in stale.items():
+                log(f"ERROR stale mutation {k}: " + "; ".join(v))
+            log(f"{len(stale)} stale mutation(s): update their text in {Path(__file__).name}; nothing was run")
+            return 2
         claim_ids = sorted({m.claim_id for m in chosen}, key=[m.claim_id for m in MUTATIONS].index)
-        modules = sorted({test_module_for(c) for c in claim_ids})
-        base = run_baseline(base_root, claim_ids, modules, args.jobs, log)
+        targets = sorted({tests_for(c) for c in claim_ids})
+        missing_dirs = [t for t in targets if not (base_root / t).is_dir()]
+        if missing_dirs:
+            log(f"ERROR test folders not found: {missing_dirs}; nothing was run")
+            return 2
+        base = run_baseline(base_root, claim_ids, targets, args.jobs, log)
         unknown = [c for c in claim_ids if c not in base.registered]
         if unknown:
             log(f"WARNING mutations for unregistered claims: {unknown}")
         covered = {m.claim_id for m in MUTATIONS}
         missing = [c for c in base.registered if c not in covered]
         if missing:
-            log(f"WARNING registered claims without a mutation: {missing}")
+            log(f"ERROR registered claims without a mutation: {missing} (the run goes on; its exit code will be 1)")
         results = []
         with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             fs = {pool.submit(run_mutation, m, base, workdir): m for m in chosen}
@@ -744,7 +823,7 @@ def main(argv=None) -> int:
                                                    "baseline_check": base.check}, indent=2, default=str))
         survived = [r for r in results if r.get("status") != "done" or r["tests_verdict"] != "killed"]
         log(f"{len(results) - len(survived)}/{len(results)} mutations killed by the tests in {elapsed:.0f} s")
-        return 0 if not survived else 1
+        return 0 if not survived and not missing and not unknown else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

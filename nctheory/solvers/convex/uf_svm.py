@@ -88,7 +88,9 @@ def solve_uf_svm(sizes, *, form: str = "class-mean", d: int | None = None, solve
         ``logits_mean`` = the optimal class-mean logits :math:`\\hat Z` (K × K, column k
         for class k; SEL predicts S); objective = :math:`\\tfrac12\\|W\\|^2 + \\tfrac12\\|H\\|^2`
         at the recovered point (= :math:`\\|Z\\|_*`); ``extra``: ``Z`` (the solved
-        variable), ``singular_values``, ``rank``, ``min_margin`` of the recovered point.
+        variable), ``singular_values``, ``rank``, ``min_margin`` of the recovered point, ``margin_dual``
+        (the solver's multipliers of the margin constraints, K × K or K × N: a starting guess for the
+        rigorous bound of :mod:`nctheory.solvers.bounds.uf_svm`, never a certificate by itself).
     """
     if form not in FORMS:
         raise ValueError(f"form: unknown option {form!r}; allowed: {', '.join(FORMS)}")
@@ -114,6 +116,7 @@ def solve_uf_svm(sizes, *, form: str = "class-mean", d: int | None = None, solve
     else:
         nuclear, lmis, nuclear_form = nuclear_norm(X)
         constraints = constraints + lmis
+    margins = constraints[0]
     outcome = run(cp.Problem(cp.Minimize(nuclear), constraints), solver, solver_opts)
     if not outcome.ok:
         return failed_solution(formulation, outcome, K, dim, N=N if form == "sample" else None)
@@ -139,5 +142,6 @@ def solve_uf_svm(sizes, *, form: str = "class-mean", d: int | None = None, solve
     return solved_solution(
         formulation, outcome, W=W, H_mean=H_mean, b=np.zeros(K), H=H,
         objective=0.5 * float(np.vdot(W, W)) + 0.5 * feature_sq, status=status, message=message,
-        extra={"Z": value, "singular_values": s, "rank": r, "min_margin": margin, "nuclear_form": nuclear_form},
+        extra={"Z": value, "singular_values": s, "rank": r, "min_margin": margin, "nuclear_form": nuclear_form,
+               "margin_dual": None if margins.dual_value is None else np.asarray(margins.dual_value, dtype=np.float64)},
     )

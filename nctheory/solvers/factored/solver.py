@@ -35,7 +35,10 @@ class FactoredSolver(Solver):
         return certify(problem, solve(problem, **options))
 
     def refine(self, problem, solution, *, factor: float = 100.0, **options):
-        """A second local solve at ``gtol / factor`` from the best point perturbed by 1% (another seed)."""
+        """A second local solve at ``gtol / factor`` from the best point perturbed by 1% (another seed),
+        certified like the first answer where a bound applies."""
+        from nctheory.solvers.bounds import certify
         from nctheory.solvers.factored.restarts import polish
 
-        return polish(problem, solution, factor=factor, **options)
+        second = polish(problem, solution, factor=factor, **options)
+        return None if second is None else certify(problem, second)

@@ -94,3 +94,16 @@ def test_zero_objective_and_bias_closed_forms():
     assert [math.exp(x) / sum(math.exp(y) for y in b) for x in b] == pytest.approx(pi, rel=1e-14)
     reg = p.with_(bias="regularized", lambda_b=0.1)
     assert hl.zero_objective(free) < hl.zero_objective(reg) < hl.zero_objective(p)
+
+
+def test_finding_the_approach_to_the_etf_direction_is_not_monotone_while_a_cluster_is_collapsed():
+    # stop 12 finding (docs/findings.rst): along λ = c/N the distance of Z̄'s direction to the ETF first grows while the
+    # minority pair is collapsed (c >= sqrt(9 t)), then falls once it separates at t = c²/9 = 6.0; certified solves
+    from nctheory.claims.sources.hong_ling.experiments import etf_direction_path
+
+    p = Problem(sizes=(143, 9, 9), lambda_w=0.22313016014842982, lambda_h=0.009344825504257404)
+    res = etf_direction_path(p, factors=(1, 2, 4, 8, 16), method="certified", tol=1e-13)
+    v = res.values
+    assert res.certified and res.ok  # the stated limit behaviour holds
+    assert v[1] > v[0] + 1e-3 and v[2] > v[1]  # the rise while collapsed: 0.7655 -> 0.7666 -> 0.7685 (≫ precision)
+    assert v[3] < v[2] - 0.1 and v[4] < v[3]  # the fall after separation

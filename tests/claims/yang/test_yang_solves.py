@@ -93,7 +93,7 @@ def test_every_sample_on_target_with_factored_full_sample_solves(sizes, constrai
     kw = {"lambda_h": 0.01} if constraint == "penalty" else {"e_h": e_h}
     p = _fixed(sizes, constraint=constraint, e_w=e_w, **kw)
     sol = solve(p, method="factored", on="samples")
-    assert sol.status == "local" and sol.H is not None and sol.H.shape[1] == p.N, sol.message
+    assert (sol.status == "local" or sol.certified) and sol.H is not None and sol.H.shape[1] == p.N, sol.message
     claim = CE if constraint == "per-sample" else VAR
     obs = claim.observed(p, sol)
     assert obs["max_within_class_deviation"] < 1e-5  # NC1 per sample (L-BFGS to ~1e-9; tolerance as claimed)
