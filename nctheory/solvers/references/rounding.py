@@ -5,7 +5,8 @@ radius, a bias term) evaluated in float64.  In the standard model of floating-po
 is exact up to a factor :math:`1 + \delta`, :math:`|\delta| \le \varepsilon/2`, so a sum of m terms, each itself
 computed with relative error at most :math:`c\varepsilon`, is off by at most about
 :math:`(m + c)\varepsilon\sum_j|t_j|` (recursive summation; Higham, *Accuracy and Stability of Numerical
-Algorithms*, ch. 4).  :func:`sum_allowance` takes four times that and is subtracted from every reported bound,
+Algorithms*, ch. 4).  :func:`sum_allowance` (:mod:`nctheory.solvers.bounds.rounding`'s) takes four times that
+and is subtracted from every reported bound,
 so a bound is honest even where its terms cancel; relative to an objective of the same size it is
 :math:`\sim 10^{-14}` for K = 100 -- far below any gap worth certifying.
 
@@ -20,25 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# the summation allowance is the bounds package's: one rounding model for every certificate of the toolkit
+from nctheory.solvers.bounds.rounding import EPS, sum_allowance
+
 __all__ = ["EPS", "sum_allowance", "spectral_upper", "singular_value_margin"]
-
-EPS = float(np.finfo(np.float64).eps)
-
-
-def sum_allowance(magnitude: float, count: int, per_term: int = 8) -> float:
-    r"""Allowance for the rounding of a computed sum: :math:`4(\text{count} + \text{per\_term})\,\varepsilon\cdot
-    \text{magnitude}` (module doc).
-
-    Parameters
-    ----------
-    magnitude : float
-        :math:`\sum_j|t_j|`, the total absolute size of the summed terms.
-    count : int
-        Number of elementary terms summed (entries of all columns, not just columns).
-    per_term : int
-        Bound c on the relative error of one term in units of ε (a logarithm and a product: 8).
-    """
-    return 4.0 * (int(count) + int(per_term)) * EPS * abs(float(magnitude))
 
 
 def singular_value_margin(top: float, size: int, formed_abs: float) -> float:
