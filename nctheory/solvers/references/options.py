@@ -14,7 +14,6 @@ threads spin against each other -- a K = 100 LPM solve took 8.6 s with threads a
 from __future__ import annotations
 
 import contextlib
-import math
 import sys
 import time
 
@@ -69,14 +68,3 @@ def logger(progress: bool, tag: str, clock: Clock):
     if not progress:
         return None
     return lambda msg: print(f"[{tag} {clock.elapsed():8.3f}s] {msg}", file=sys.stderr, flush=True)
-
-
-def finite_or_raise(name: str, *arrays) -> None:
-    for a in arrays:
-        if a is not None and not np.all(np.isfinite(np.asarray(a, dtype=np.float64))):
-            raise ValueError(f"{name}: entries must be finite")
-
-
-def is_number(x) -> bool:
-    return not isinstance(x, (bool, np.bool_)) and isinstance(x, (int, float, np.integer, np.floating)) \
-        and math.isfinite(float(x))
