@@ -1,7 +1,7 @@
 """Packaging: what a plain ``pip install`` (no extras) gives.
 
 Fast checks run in this process: a command that needs a missing extra says which in one line and exits 2.
-The smoke test (marker ``packaging``, about a minute and a half on two cores) installs this checkout into a
+The smoke test (marker ``packaging``: two minutes of CPU, longer on a busy machine) installs this checkout into a
 fresh virtual environment with its install_requires and no extras, from wherever pip is configured to take
 packages (this machine's wheel store), and runs every command once on tiny instances in a folder outside the
 repository, checking the exit codes the verdicts call for.  Where pip cannot get the packages (no network, no
@@ -133,20 +133,16 @@ def test_the_installed_package_is_complete_and_alone(installed):
 SMOKE = [
     (("claims", "--json"), 0),
     (("solve", "--sizes", "3,2,2", "--json"), 0),
-    (("solve", "--sizes", "300x3,20x2", "--method", "certified:symmetric"), 0),
-    (("predict", "hong-ling/angles", "--sizes", "50x2,5x3", "--json"), 0),
     (("predict", "zhu/balanced-ce", "--sizes", "6,3"), 3),  # assumptions unmet
     (("verify", "zhu/balanced-ce", "--sizes", "4x3", "--json"), 0),  # pass
     (("verify", "user/always-zero", "--sizes", "5,5,5", "--lambda-w", "1e-2", "--lambda-h", "1e-2",
-      "--claims", USER_CLAIMS), 1),  # fail
-    (("verify", "user/zero-factored", "--sizes", "5,5,5", "--lambda-w", "1e-2", "--lambda-h", "1e-2",
-      "--claims", USER_CLAIMS, "--require-certified"), 3),  # consistent, certified required
+      "--claims", USER_CLAIMS), 1),  # a certified fail
     (("check", "--only", "zhu/", "--json"), 0),
     (("threshold", "--sizes", "50x2,5x2", "--json"), 0),
     (("search", "zhu/balanced-ce", "--budget", "1"), 2),  # needs the search extra
     (("sweep", "--majority", "20x2", "--minority-classes", "2", "--ratios", "2", "--lambdas", "1e-3",
       "--out", "sweep.jsonl", "--json"), 0),
-    (("report", "--out", "report", "--majority", "30x2", "--minority-classes", "2", "--ratios", "2,4",
+    (("report", "--out", "report", "--majority", "20x2", "--minority-classes", "2", "--ratios", "2",
       "--no-progress"), 0),
     (("gallery", "--list"), 0),
     (("solve", "--sizes", "3"), 2),  # bad input
