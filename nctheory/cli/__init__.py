@@ -38,7 +38,7 @@ EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 INTERRUPTED_EXIT = 130
 
 #: The commands, in the order ``nctheory --help`` lists them (module names under nctheory.cli).
-COMMANDS = ("claims", "solve", "predict", "verify", "threshold", "search", "sweep", "report", "gallery", "check")
+COMMANDS = ("claims", "solve", "predict", "verify", "threshold", "search", "sweep", "report", "gallery", "check", "diagnose")
 
 #: Commands that load the claims registry (preloaded before a --time-limit clock starts).
 CLAIM_COMMANDS = ("predict", "verify", "threshold", "search", "sweep", "check")

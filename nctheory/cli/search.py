@@ -1,4 +1,4 @@
-"""``nctheory search CLAIM``: hunt for a counterexample, shrunk to a minimal instance (``nctheory.search``).
+"""``nctheory search CLAIM``: hunt for a counterexample, shrunk to a minimal instance (``nctheory.explore.search``).
 
 Exit code: a counterexample to a true claim -> 1; a claim registered to be refuted that was refuted -> 0;
 no counterexample -> 0 for a true claim, 3 if nothing was checked conclusively or the claim was
@@ -65,7 +65,7 @@ def run(args) -> int:
     if args.max_classes < 2:
         raise ValueError(f"max_classes: must be >= 2 (a problem has at least two classes), got {args.max_classes}")
     from nctheory.claims import get_claim
-    from nctheory.search import search
+    from nctheory.explore.search import search
 
     claim = get_claim(args.claim)
     watch = _Watch(claim, args.time_budget)
