@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from nctheory.present.serialize import SCHEMAS
+
 ROOT = Path(__file__).resolve().parents[1]
 USER_CLAIMS = ROOT / "tests" / "cli" / "user_claims.py"
 
@@ -122,7 +124,7 @@ def test_the_installed_package_is_complete_and_alone(installed):
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     assert str(bin_dir.parent) in info["file"] and str(ROOT) not in info["file"]
-    assert info["typed"] and len(info["schemas"]) == 10
+    assert info["typed"] and len(info["schemas"]) == len(SCHEMAS)
     assert info["absent"] == ["proofs_check", "hypothesis", "sphinx", "jsonschema", "tests"]
     proc = _run(bin_dir, work, "python", "-c", "import nctheory.testing")
     assert proc.returncode == 1 and "MissingExtra: nctheory.testing needs hypothesis: pip install " \

@@ -33,8 +33,8 @@ SCHEMA_VERSION = "2"
 
 #: The schema files (``nctheory/present/schema/<name>.json``): one per command output, the sweep record, and
 #: ``common`` with the definitions they share.
-SCHEMAS = ("claims", "solve", "predict", "verify", "check", "threshold", "search", "sweep", "sweep-record",
-           "common")
+SCHEMAS = ("claims", "solve", "predict", "verify", "check", "threshold", "search", "sweep", "diagnose",
+           "sweep-record", "common")
 
 #: The base of the schemas' ``$id``: a name, not an address (``.invalid`` is reserved never to resolve).
 SCHEMA_BASE = f"https://nctheory.invalid/schema/{SCHEMA_VERSION}/"

@@ -78,7 +78,8 @@ def test_schema_enums_are_the_codes():
     assert schema("sweep-record")["properties"]["status"]["enum"] == list(STATUSES) + ["error"]
     # every command that has --json writes a `command` the envelope allows
     json_commands = {c for c in COMMANDS if c not in ("report", "gallery")}
-    assert json_commands <= set(defs["envelope"]["properties"]["command"]["enum"])
+    assert json_commands == set(defs["envelope"]["properties"]["command"]["enum"])
+    assert json_commands <= set(SCHEMAS)
     assert defs["envelope"]["properties"]["schema_version"]["const"] == SCHEMA_VERSION
     assert schema("sweep-record")["properties"]["schema_version"]["const"] == SCHEMA_VERSION
 
@@ -127,6 +128,19 @@ def _run(*argv) -> tuple[int, dict]:
     return code, json.loads(out.getvalue())
 
 
+def _arrays(tmp: Path) -> tuple[Path, Path]:
+    """A network's arrays for ``diagnose``: near-collapsed features of 4 classes, with and without a classifier."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(4), [20, 20, 5, 5])
+    means = rng.normal(size=(4, 6))
+    features = means[labels] + 0.1 * rng.normal(size=(labels.size, 6))
+    np.savez(tmp / "net.npz", features=features, labels=labels, classifier=means, bias=np.zeros(4))
+    np.savez(tmp / "features.npz", features=features, labels=labels)
+    return tmp / "net.npz", tmp / "features.npz"
+
+
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     """``{case: (schema name, exit code, parsed JSON)}`` from the real commands (tiny instances)."""
@@ -135,6 +149,7 @@ def outputs(tmp_path_factory):
 
     user, loaded = list(claim_registry._USER), dict(cli_args._LOADED)
     tmp = tmp_path_factory.mktemp("json")
+    arrays, features_only = _arrays(tmp)
     sweep_args = ("--majority", "20x2", "--minority-classes", "2", "--ratios", "2,4", "--lambdas", "1e-3")
     cases = {
         "claims": ("claims", "claims", "--json"),
@@ -158,6 +173,9 @@ def outputs(tmp_path_factory):
         "sweep-claim": ("sweep", "sweep", *sweep_args, "--claim", "hong-ling/angles", "--out", tmp / "a.jsonl",
                         "--json"),
         "sweep": ("sweep", "sweep", *sweep_args, "--out", tmp / "b.jsonl", "--json"),
+        "diagnose": ("diagnose", "diagnose", arrays, "--json"),
+        "diagnose-claim": ("diagnose", "diagnose", arrays, "--claim", "seli/grams", "--json"),
+        "diagnose-features-only": ("diagnose", "diagnose", features_only, "--json"),
     }
     got = {}
     try:
@@ -204,6 +222,7 @@ def test_the_cases_cover_what_they_claim_to(outputs):
     assert outputs["search-stopped"][2]["stopped"]
     assert outputs["predict-unmet"][2]["quantities"] is None
     assert "verdicts" in outputs["sweep-claim"][2] and "verdicts" not in outputs["sweep"][2]
+    assert outputs["diagnose-claim"][2]["claim"]["applies"] and outputs["diagnose-features-only"][2]["nc3"] is None
 
 
 def test_each_command_names_the_problem_it_answers(outputs):
@@ -242,6 +261,8 @@ def test_the_verify_timed_out_record_validates():
     ("solve", lambda d: d.update(status="done")),
     ("check", lambda d: d["summary"]["verdicts"].pop("fail")),
     ("sweep-record-a.jsonl-0", lambda d: d.pop("nctheory_version")),
+    ("diagnose", lambda d: d.pop("nc1")),
+    ("diagnose-claim", lambda d: d["claim"]["problem"].pop("sizes")),
 ])
 def test_the_schema_refuses_a_damaged_output(outputs, case, mutate):
     name, _, doc = outputs[case]
