@@ -33,7 +33,7 @@ SCHEMA_VERSION = "2"
 
 #: The schema files (``nctheory/present/schema/<name>.json``): one per command output, the sweep record, and
 #: ``common`` with the definitions they share.
-SCHEMAS = ("claims", "solve", "predict", "verify", "check", "threshold", "search", "sweep", "diagnose",
+SCHEMAS = ("claims", "solve", "predict", "verify", "check", "threshold", "search", "sweep", "diagnose", "gallery",
            "sweep-record", "common")
 
 #: The base of the schemas' ``$id``: a name, not an address (``.invalid`` is reserved never to resolve).

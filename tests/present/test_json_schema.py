@@ -77,7 +77,7 @@ def test_schema_enums_are_the_codes():
     assert schema("solve")["properties"]["status"]["enum"] == list(STATUSES)
     assert schema("sweep-record")["properties"]["status"]["enum"] == list(STATUSES) + ["error"]
     # every command that has --json writes a `command` the envelope allows
-    json_commands = {c for c in COMMANDS if c not in ("report", "gallery")}
+    json_commands = {c for c in COMMANDS if c != "report"}
     assert json_commands == set(defs["envelope"]["properties"]["command"]["enum"])
     assert json_commands <= set(SCHEMAS)
     assert defs["envelope"]["properties"]["schema_version"]["const"] == SCHEMA_VERSION
@@ -176,6 +176,7 @@ def outputs(tmp_path_factory):
         "diagnose": ("diagnose", "diagnose", arrays, "--json"),
         "diagnose-claim": ("diagnose", "diagnose", arrays, "--claim", "seli/grams", "--json"),
         "diagnose-features-only": ("diagnose", "diagnose", features_only, "--json"),
+        "gallery": ("gallery", "gallery", "seli", "--out", tmp / "gallery", "--quick", "--json"),
     }
     got = {}
     try:
@@ -262,6 +263,7 @@ def test_the_verify_timed_out_record_validates():
     ("check", lambda d: d["summary"]["verdicts"].pop("fail")),
     ("sweep-record-a.jsonl-0", lambda d: d.pop("nctheory_version")),
     ("diagnose", lambda d: d.pop("nc1")),
+    ("gallery", lambda d: d["items"][0].pop("verdict")),
     ("diagnose-claim", lambda d: d["claim"]["problem"].pop("sizes")),
 ])
 def test_the_schema_refuses_a_damaged_output(outputs, case, mutate):
