@@ -68,7 +68,9 @@ def test_setup_cfg_declares_the_extras_and_the_package_data():
     assert any(v.startswith("hypothesis") for v in values("options.extras_require", "search"))
     assert any(v.startswith("sphinx") for v in values("options.extras_require", "docs"))
     assert any(v.startswith("jsonschema") for v in values("options.extras_require", "test"))
-    assert set(extras) == {"search", "docs", "test"}
+    assert any(v.startswith("distributed") for v in values("options.extras_require", "dask"))
+    assert "distributed" not in install
+    assert set(extras) == {"search", "dask", "docs", "test"}
     assert "proofs_check" not in values("options.packages.find", "include")
     data = values("options.package_data", "nctheory")
     assert "py.typed" in data and "present/schema/*.json" in data
@@ -118,14 +120,14 @@ def test_the_installed_package_is_complete_and_alone(installed):
              "root = pathlib.Path(nctheory.__file__).parent;"
              "print(json.dumps({'file': nctheory.__file__, 'typed': (root / 'py.typed').is_file(),"
              "'schemas': [schema(n)['$id'] for n in SCHEMAS],"
-             "'absent': [m for m in ('proofs_check', 'hypothesis', 'sphinx', 'jsonschema', 'tests')"
+             "'absent': [m for m in ('proofs_check', 'hypothesis', 'distributed', 'sphinx', 'jsonschema', 'tests')"
              " if importlib.util.find_spec(m) is None]}))")
     proc = _run(bin_dir, work, "python", "-c", probe)
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     assert str(bin_dir.parent) in info["file"] and str(ROOT) not in info["file"]
     assert info["typed"] and len(info["schemas"]) == len(SCHEMAS)
-    assert info["absent"] == ["proofs_check", "hypothesis", "sphinx", "jsonschema", "tests"]
+    assert info["absent"] == ["proofs_check", "hypothesis", "distributed", "sphinx", "jsonschema", "tests"]
     proc = _run(bin_dir, work, "python", "-c", "import nctheory.testing")
     assert proc.returncode == 1 and "MissingExtra: nctheory.testing needs hypothesis: pip install " \
                                    "'nctheory[search]'" in proc.stderr
@@ -144,6 +146,8 @@ SMOKE = [
     (("search", "zhu/balanced-ce", "--budget", "1"), 2),  # needs the search extra
     (("sweep", "--majority", "20x2", "--minority-classes", "2", "--ratios", "2", "--lambdas", "1e-3",
       "--out", "sweep.jsonl", "--json"), 0),
+    (("sweep", "--majority", "20x2", "--minority-classes", "2", "--ratios", "2", "--lambdas", "1e-3",
+      "--out", "dask.jsonl", "--backend", "dask"), 2),  # needs the dask extra
     (("report", "--out", "report", "--majority", "20x2", "--minority-classes", "2", "--ratios", "2",
       "--no-progress"), 0),
     (("gallery", "--list"), 0),
@@ -166,5 +170,7 @@ def test_every_command_runs_from_a_plain_install(installed):
         if argv[0] == "search":
             assert proc.stderr.strip() == "nctheory: error: nctheory search needs hypothesis: pip install " \
                                           "'nctheory[search]'"
+        if "dask" in argv:
+            assert len(proc.stderr.strip().splitlines()) == 1 and "pip install 'nctheory[dask]'" in proc.stderr
     assert not failures, "\n\n".join(failures)
     assert (work / "report" / "report.html").is_file() and (work / "sweep.jsonl").is_file()
