@@ -166,8 +166,10 @@ def run(args) -> int:
         recs = [done[k] for k in keys if k in done]
     total = len(points)
     bad = [r for r in recs if r.get("status") not in ("optimal", "local")]
-    summary = {"out": args.out, "points": len(recs), "total": total, "not_optimal": len(bad), "stopped": stopped,
-               "claim": args.claim}
+    summary = {"grid": {"base": grid.base.to_dict(), "n_major": grid.n_major, "k_major": grid.k_major,
+                        "k_minor": grid.k_minor, "ratios": list(grid.ratios), "lambdas": list(grid.lambdas)},
+               "method": args.method, "out": args.out, "points": len(recs), "total": total, "not_optimal": len(bad),
+               "stopped": stopped, "claim": args.claim}
     codes = []
     if claim is not None:
         codes = [record_exit(r, claim, args.require_certified) for r in recs]
@@ -175,7 +177,7 @@ def run(args) -> int:
                        verdicts={v: sum(r.get("verdict") == v for r in recs)
                                  for v in ("pass", "consistent", "fail", "inconclusive")})
     if args.json:
-        emit_json(summary)
+        emit_json(summary, command="sweep")
     else:
         print(f"{len(recs)}/{total} points in {args.out}; {len(bad)} not solved to optimality")
         if claim is not None:

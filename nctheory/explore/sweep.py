@@ -46,6 +46,7 @@ from nctheory.progress import Progress
 
 #: Every sweep record has exactly these keys, in this order (``None`` where not applicable).
 RECORD_KEYS = (
+    "schema_version", "nctheory_version",  # the JSON contract (nctheory.present.serialize)
     "key", "ratio", "lambda", "n_minor", "problem", "method", "solver",
     "status", "certified", "objective", "lower_bound", "gap", "rel_gap", "time_s", "iterations", "message", "error",
     "w_norms", "h_norms",
@@ -119,6 +120,9 @@ def empty_record(**values) -> dict:
     unknown = set(values) - set(RECORD_KEYS)
     if unknown:
         raise KeyError(f"not sweep record keys: {sorted(unknown)}")
+    from nctheory.present.serialize import stamp
+
+    values = {**{k: v for k, v in stamp("sweep").items() if k in RECORD_KEYS}, **values}
     return {k: values.get(k) for k in RECORD_KEYS}
 
 
