@@ -31,6 +31,31 @@ CASES = [
 ]
 
 
+def _lpm(sizes, e):
+    return Problem(sizes=sizes, constraint="average", e_w=e, e_h=e, lambda_w=0.0, lambda_h=0.0)
+
+
+#: Fang's layer-peeled claims through certified:lpm-symmetric (the grouped variant of their certified:lpm reference).
+#: E_W E_H = 100 with R = 10 leaves the minority separated (onset R0 = 4854 at K = 10^5); E_W E_H = 25 with R = 3
+#: collapses it (R0 = 1.22).
+LPM_CASES = [
+    ("fang/lpm-balanced", _lpm((5,) * K, 1.0)),
+    ("fang/minority-collapse", _lpm(TWO_CLUSTER[: K // 2] + (50,) * (K // 2), 10.0)),
+    ("fang/minority-collapse", _lpm((15,) * (K // 2) + (5,) * (K // 2), 5.0)),
+    ("fang/oversampling", _lpm((500,) * K, 10.0)),
+]
+
+
+@pytest.mark.parametrize("claim_id, problem", LPM_CASES, ids=[f"{c}-{p.e_w:g}" for c, p in LPM_CASES])
+def test_layer_peeled_claims_pass_certified_at_a_hundred_thousand_classes(claim_id, problem):
+    v = verify_claim(get_claim(claim_id), problem)
+    assert v.verdict == Verdict.PASS and v.certified, (v.reason, [c.explain() for c in v.failing_checks()])
+    assert v.solutions[0].method == "certified:lpm-symmetric"
+    if claim_id == "fang/minority-collapse":
+        collapsed = {c.quantity: c.observed for c in v.checks}["minority_collapsed"]
+        assert collapsed is (problem.e_w == 5.0)
+
+
 @pytest.mark.parametrize("claim_id, sizes, lam", CASES, ids=[f"{c}-{l:g}" for c, _, l in CASES])
 def test_claim_passes_certified_at_a_hundred_thousand_classes(claim_id, sizes, lam):
     p = Problem(sizes=sizes, lambda_w=lam, lambda_h=lam)

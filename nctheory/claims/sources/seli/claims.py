@@ -18,7 +18,8 @@ from nctheory.claims.sources.seli import accuracy as acc
 from nctheory.claims.sources.seli import symbolic
 from nctheory.claims.sources.seli.distance import seli_distances
 from nctheory.claims.sources.seli.experiments import regularization_path
-from nctheory.claims.sources.seli.formulas import seli_targets, step_formulas, step_params, uses_grouped_targets
+from nctheory.claims.common import grouped_form
+from nctheory.claims.sources.seli.formulas import seli_targets, step_formulas, step_params
 from nctheory.model import Bias, Classifier, Features, Problem
 from nctheory.observe import grams, is_grouped, normalized, trace, zbar
 
@@ -45,7 +46,7 @@ def _symmetric(G: np.ndarray) -> np.ndarray:
 
 
 def _targets(problem: Problem) -> dict:
-    return seli_targets(problem.sizes, grouped=uses_grouped_targets(problem))
+    return seli_targets(problem.sizes, grouped=grouped_form(problem))
 
 
 def _solution_grams(solution) -> tuple:

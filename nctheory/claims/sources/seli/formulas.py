@@ -61,14 +61,6 @@ def grouped_seli_grams(structure: GroupStructure) -> dict:
     return {"WW": left, "HH": right.diagonal_times(1.0 / root).times_diagonal(1.0 / root), "WH": S}
 
 
-def uses_grouped_targets(problem: Problem) -> bool:
-    """Whether the SELI claims predict in grouped form: exactly when a grouped reference solver answers (the sizes
-    fall into C <= K/2 equal-size groups and K >= the symmetric solvers' threshold), so both sides stay O(C²)."""
-    from nctheory.solvers.registry import SYMMETRIC_MIN_K
-
-    return problem.K >= SYMMETRIC_MIN_K and 2 * len(set(problem.sizes)) <= problem.K
-
-
 def step_formulas(k: int, R: float, rho: float) -> dict:
     r"""(R,ρ)-step SELI Gram entries with minority size 1 (catalogue §6).
 
