@@ -8,3 +8,4 @@ and compared (``nctheory.verify``).
 __version__ = "0.1.0"
 
 from nctheory.model import Problem, parse_sizes  # noqa: E402,F401
+from nctheory.present.diagnose import diagnose  # noqa: E402,F401

@@ -5,8 +5,11 @@ arrays from a trained network, or an ``.npz`` file:
 
 * :func:`all_around` — NC1 (when samples are given), per-cluster *mean squeeze* and *classifier
   squeeze* (largest pairwise distance inside a cluster relative to the cluster's mean norm), and
-  the *self-duality angle* :math:`\angle(w_k, \bar h_k)` per class and per cluster.  An angle with a
-  zero vector is **undefined** and reported as ``None`` (never NaN).
+  the *self-duality angle* :math:`\angle(w_k, \bar h_k - h_G)` per class and per cluster, in
+  degrees.  The class means are centred by the global mean :math:`h_G` by default (the
+  literature's convention, :func:`nctheory.metrics.centered_means`); ``center="none"`` keeps the
+  raw means (the UFM's convention, which the claims use).  An angle with a zero vector is
+  **undefined** and reported as ``None`` (never NaN).
 * :func:`feature_gradient_pull_push` / :func:`classifier_gradient_pull_push` — the gradient of the
   cross-entropy (or Yang et al.'s dot-regression) loss split into the *pull* toward the own class
   and the *push* away from the others.
@@ -25,7 +28,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from nctheory.geometry import as_float_array
-from nctheory.metrics import class_means, minority_collapse, nc1, self_duality_angles
+from nctheory.metrics import center_name, centered_means, class_means, minority_collapse, nc1, self_duality_angles
 
 #: Relative agreement required between a given ``H_mean`` and the class means of the given ``H``.
 #: Means recomputed in float64 agree to ~1e-15 relative; 1e-8 also admits means that were saved in
@@ -47,11 +50,12 @@ class ClusterReport:
         cluster; ``None`` for a one-class cluster (no pair).
     classifier_squeeze, mean_squeeze : float or None
         The spreads divided by the mean norm of the cluster's vectors (0.0 when the cluster's
-        vectors are all exactly zero: collapsed exactly).  A simplex ETF of K vectors has
-        relative spread :math:`\sqrt{2K/(K-1)}`; exact minority collapse gives 0.
+        vectors are all exactly zero: collapsed exactly); for the means, the norms of the centred
+        means :math:`\|\bar h_k - h_G\|`.  A simplex ETF of K vectors has relative spread
+        :math:`\sqrt{2K/(K-1)}`; exact minority collapse gives 0.
     self_duality_angle : float or None
-        Largest :math:`\angle(w_k, \bar h_k)` (radians) over the classes where it is defined;
-        ``None`` if it is defined for none of them.
+        Largest :math:`\angle(w_k, \bar h_k - h_G)` (in the report's ``angle_unit``) over the
+        classes where it is defined; ``None`` if it is defined for none of them.
     undefined_angles : tuple of int
         Classes of the cluster whose angle is undefined (zero :math:`w_k` or :math:`\bar h_k`).
     """
@@ -88,12 +92,16 @@ class AllAround:
         when no samples were given or all class means coincide (then ``nc1_note`` says why).
     nc1_note : str
     w_norms, h_norms : ndarray, shape (K,)
-        :math:`\|w_k\|` and :math:`\|\bar h_k\|`.
+        :math:`\|w_k\|` and :math:`\|\bar h_k - h_G\|` (raw :math:`\|\bar h_k\|` with ``center="none"``).
     self_duality_angle : tuple of (float or None)
-        Per class, :math:`\angle(w_k, \bar h_k)` in radians; ``None`` where undefined.
+        Per class, :math:`\angle(w_k, \bar h_k - h_G)` in ``angle_unit``; ``None`` where undefined.
     self_duality_cosine : tuple of (float or None)
-        Per class, :math:`\cos\angle(w_k, \bar h_k)`; ``None`` where undefined.
+        Per class, :math:`\cos\angle(w_k, \bar h_k - h_G)`; ``None`` where undefined.
     clusters : tuple of ClusterReport
+    center : str
+        How the means were centred (``"global"``, ``"class"``, ``"none"`` or ``"vector"``).
+    angle_unit : str
+        ``"deg"`` or ``"rad"``.
     """
 
     K: int
@@ -104,6 +112,8 @@ class AllAround:
     self_duality_angle: tuple
     self_duality_cosine: tuple
     clusters: tuple
+    center: str = "global"
+    angle_unit: str = "deg"
 
     def to_dict(self) -> dict:
         """JSON-ready dictionary (undefined values are ``None``)."""
@@ -116,6 +126,8 @@ class AllAround:
             "self_duality_angle": list(self.self_duality_angle),
             "self_duality_cosine": list(self.self_duality_cosine),
             "clusters": [c.to_dict() for c in self.clusters],
+            "center": self.center,
+            "angle_unit": self.angle_unit,
         }
 
     def summary(self) -> str:
@@ -125,16 +137,17 @@ class AllAround:
             return "undef" if x is None else f"{x:.4g}"
 
         lines = [f"K = {self.K}   NC1 = {fmt(self.nc1)}" + (f"  ({self.nc1_note})" if self.nc1_note else "")]
-        lines.append(f"{'cluster':<24} {'w squeeze':>10} {'h squeeze':>10} {'max angle':>10}")
+        head = f"max angle ({self.angle_unit})"
+        lines.append(f"{'cluster':<24} {'w squeeze':>10} {'h squeeze':>10} {head:>16}")
         for c in self.clusters:
             name = ",".join(map(str, c.classes))
             name = name if len(name) <= 24 else name[:21] + "..."
             lines.append(f"{name:<24} {fmt(c.classifier_squeeze):>10} {fmt(c.mean_squeeze):>10} "
-                         f"{fmt(c.self_duality_angle):>10}")
+                         f"{fmt(c.self_duality_angle):>16}")
         return "\n".join(lines)
 
 
-def _parse_clusters(clusters, K: int, counts: np.ndarray | None) -> list[tuple[int, ...]]:
+def parse_clusters(clusters, K: int, counts: np.ndarray | None = None) -> list[tuple[int, ...]]:
     """Clusters as lists of class indices.
 
     ``None``: classes grouped by equal sample count when counts are known (largest first), else one
@@ -186,7 +199,8 @@ def _cluster_report(W, M, idx, angles, cosines_defined) -> ClusterReport:
     return ClusterReport(tuple(idx), mc.w_max_dist, mc.h_max_dist, mc.w_rel, mc.h_rel, max_angle, undefined)
 
 
-def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting: str = "sample") -> AllAround:
+def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting: str = "sample",
+               center="global", counts=None, angle_unit: str = "deg") -> AllAround:
     r"""All-around NC diagnostics of a classifier and its features (catalogue §7–§8).
 
     Parameters
@@ -206,6 +220,15 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
         otherwise one cluster holding every class.
     weighting : {"sample", "class"}
         NC1 weighting (:func:`nctheory.metrics.nc1`).
+    center : {"global", "class", "none"} or array_like, shape (d,)
+        Centring of the class means before the angles, the mean squeeze's scale and ``h_norms``
+        (:func:`nctheory.metrics.centered_means`).  ``"global"``: the sample mean
+        :math:`\sum_k n_k\bar h_k/N` when the counts are known (from ``labels`` or ``counts``),
+        else the mean of the means.  ``"none"``: raw means (the UFM convention).
+    counts : array_like, shape (K,), optional
+        Per-class sample counts when no ``labels`` are given (e.g. a reduced solution's class
+        sizes); they also set the default clusters.
+    angle_unit : {"deg", "rad"}
 
     Returns
     -------
@@ -219,7 +242,8 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
             \text{squeeze}_H(C) = \frac{\max_{j,k\in C}\|\bar h_j - \bar h_k\|}
                                        {\operatorname{mean}_{k\in C}\|\bar h_k\|},
 
-        and the self-duality angle :math:`\arccos\frac{\langle w_k,\bar h_k\rangle}{\|w_k\|\|\bar h_k\|}`
+        with :math:`\bar h_k` replaced by :math:`\bar h_k - h_G` when centring, and the self-duality
+        angle :math:`\arccos\frac{\langle w_k,\bar h_k - h_G\rangle}{\|w_k\|\|\bar h_k - h_G\|}`
         per class (``None`` where a vector is zero: :func:`nctheory.metrics.self_duality_angles`).
 
     Raises
@@ -231,7 +255,6 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
     K, d = W.shape
     if K < 2:
         raise ValueError(f"W: needs K >= 2 rows (one per class), got shape {W.shape}")
-    counts = None
     nc1_value, nc1_note = None, "no samples given (pass H and labels for NC1)"
     if H is not None:
         if labels is None:
@@ -241,7 +264,11 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
             raise ValueError(f"H: has {H.shape[0]} rows but W has d = {d} columns; H must be (d, N) "
                              "with samples as columns (transpose an (N, d) array)")
         means = class_means(H, labels, K)
-        counts = np.bincount(np.asarray(labels).astype(np.int64), minlength=K)
+        counts_from_labels = np.bincount(np.asarray(labels).astype(np.int64), minlength=K)
+        if counts is not None and not np.array_equal(np.asarray(counts, dtype=float), counts_from_labels):
+            raise ValueError(f"counts: {np.asarray(counts).tolist()} differ from the label counts "
+                             f"{counts_from_labels.tolist()}")
+        counts = counts_from_labels
         if H_mean is None:
             H_mean = means
         else:
@@ -266,27 +293,37 @@ def all_around(W, H_mean=None, *, H=None, labels=None, clusters=None, weighting:
     M = as_float_array("H_mean", H_mean, ndim=2)
     if M.shape != (d, K):
         raise ValueError(f"H_mean: shape {M.shape} does not match W's shape {W.shape} (expected {(d, K)})")
-    sd = self_duality_angles(W, M)
+    if counts is not None and H is None:
+        counts = np.asarray(counts)
+        if counts.shape != (K,) or counts.dtype.kind not in "iuf" or np.any(counts <= 0):
+            raise ValueError(f"counts: expected K = {K} positive sample counts, got {counts.tolist()!r}")
+    Mc = centered_means(M, center, counts)
+    sd = self_duality_angles(W, Mc, center="none", unit=angle_unit)
     angles = tuple(float(a) if ok else None for a, ok in zip(sd.angles, sd.defined))
     cosines = tuple(float(c) if ok else None for c, ok in zip(sd.cosines, sd.defined))
-    groups = _parse_clusters(clusters, K, counts)
-    reports = tuple(_cluster_report(W, M, g, sd.angles, sd.defined) for g in groups)
+    groups = parse_clusters(clusters, K, counts)
+    reports = tuple(_cluster_report(W, Mc, g, sd.angles, sd.defined) for g in groups)
     return AllAround(K=K, nc1=nc1_value, nc1_note=nc1_note,
-                     w_norms=np.linalg.norm(W, axis=1), h_norms=np.linalg.norm(M, axis=0),
-                     self_duality_angle=angles, self_duality_cosine=cosines, clusters=reports)
+                     w_norms=np.linalg.norm(W, axis=1), h_norms=np.linalg.norm(Mc, axis=0),
+                     self_duality_angle=angles, self_duality_cosine=cosines, clusters=reports,
+                     center=center_name(center), angle_unit=angle_unit)
 
 
-def from_solution(solution, problem=None, *, clusters=None) -> AllAround:
-    """:func:`all_around` of a solver's Solution; ``problem`` supplies labels (for NC1) and default clusters."""
+def from_solution(solution, problem=None, *, clusters=None, center="global", angle_unit: str = "deg") -> AllAround:
+    """:func:`all_around` of a solver's Solution.
+
+    ``problem`` supplies labels (for NC1), the class counts (for the global mean) and the default
+    clusters (classes of equal size).  A claim about the unconstrained feature model compares raw
+    means: pass ``center="none"`` for that convention.
+    """
     H = getattr(solution, "H", None)
     if problem is None:
-        return all_around(solution.W, solution.H_mean, clusters=clusters)
-    if clusters is None:
-        n = np.asarray(problem.sizes)
-        clusters = [tuple(int(k) for k in np.flatnonzero(n == s)) for s in sorted(set(problem.sizes), reverse=True)]
+        return all_around(solution.W, solution.H_mean, clusters=clusters, center=center, angle_unit=angle_unit)
     if H is not None and H.shape[1] == problem.N:
-        return all_around(solution.W, None, H=H, labels=problem.labels, clusters=clusters)
-    return all_around(solution.W, solution.H_mean, clusters=clusters)
+        return all_around(solution.W, None, H=H, labels=problem.labels, clusters=clusters, center=center,
+                          angle_unit=angle_unit)
+    return all_around(solution.W, solution.H_mean, clusters=clusters, center=center, counts=np.asarray(problem.sizes),
+                      angle_unit=angle_unit)
 
 
 def load_arrays(source, *, allow_pickle: bool = False) -> dict:
@@ -345,10 +382,16 @@ def load_arrays(source, *, allow_pickle: bool = False) -> dict:
     return out
 
 
-def diagnose(source, *, clusters=None, weighting: str = "sample") -> AllAround:
-    """Load arrays with :func:`load_arrays` and run :func:`all_around` on them."""
+def diagnose(source, *, clusters=None, weighting: str = "sample", center="global",
+             angle_unit: str = "deg") -> AllAround:
+    """Load solution-layout arrays with :func:`load_arrays` and run :func:`all_around` on them.
+
+    For a trained network's arrays (``features`` N × d, one row per sample) use :func:`nctheory.diagnose`
+    (:mod:`nctheory.present.diagnose`), which reports the full NC1-NC4 set.
+    """
     a = load_arrays(source)
-    return all_around(a["W"], a["H_mean"], H=a["H"], labels=a["labels"], clusters=clusters, weighting=weighting)
+    return all_around(a["W"], a["H_mean"], H=a["H"], labels=a["labels"], clusters=clusters, weighting=weighting,
+                      center=center, angle_unit=angle_unit)
 
 
 # =========================================================================== pull / push
@@ -495,5 +538,6 @@ __all__ = [
     "feature_loss",
     "from_solution",
     "load_arrays",
+    "parse_clusters",
     "mean_ce_loss",
 ]

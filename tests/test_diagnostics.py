@@ -48,8 +48,9 @@ def _fd_grad(f, x, h=1e-6):
 def test_etf_is_self_dual_and_spread_like_an_etf(K, seed, sw, sh):
     W, M = _etf_pair(K, sw, sh, rng=seed)
     r = all_around(W, M)
-    # arccos near 1 loses half the digits: 1e-7 rad is sqrt(machine eps) with margin
-    assert all(a is not None and a < 1e-7 for a in r.self_duality_angle)
+    # arccos near 1 loses half the digits: 1e-7 rad is sqrt(machine eps) with margin (in degrees by default)
+    assert r.angle_unit == "deg" and r.center == "global"
+    assert all(a is not None and a < math.degrees(1e-7) for a in r.self_duality_angle)
     (c,) = r.clusters
     etf_spread = math.sqrt(2 * K / (K - 1))  # |w_j - w_k| / |w| for a simplex ETF
     assert c.classifier_squeeze == pytest.approx(etf_spread, rel=1e-12)  # float64 rounding only
@@ -80,7 +81,7 @@ def test_zero_vectors_are_undefined_not_nan():
     W, M = _etf_pair(K)
     W[3] = 0.0
     M[:, 2] = 0.0
-    r = all_around(W, M, clusters=[[0, 1], [2, 3]])
+    r = all_around(W, M, clusters=[[0, 1], [2, 3]], center="none")  # raw means: a zero mean stays zero
     assert r.self_duality_angle[2] is None and r.self_duality_angle[3] is None
     assert r.self_duality_angle[0] is not None
     assert r.clusters[1].undefined_angles == (2, 3)
@@ -266,3 +267,61 @@ def test_gradient_bad_input():
         feature_loss(W, np.ones(3), 0, loss="mse")
     with pytest.raises(ValueError, match="^h:"):
         feature_loss(W, np.ones(2), 0)
+
+
+# --------------------------------------------------------------------------- centring and units
+def test_all_around_centres_the_means_by_default():
+    # a self-dual ETF whose means carry a common offset t (a network's last hidden layer after ReLU):
+    # centred by the global mean the pair is self-dual again; raw, the angles are large
+    K = 4
+    W, M = _etf_pair(K, rng=3)
+    t = np.full((K, 1), 2.0)
+    labels = np.repeat(np.arange(K), 3)
+    H = (M + t)[:, labels]
+    r = all_around(W, None, H=H, labels=labels)
+    assert r.center == "global" and all(a < math.degrees(1e-7) for a in r.self_duality_angle)
+    raw = all_around(W, None, H=H, labels=labels, center="none")
+    assert raw.center == "none" and min(raw.self_duality_angle) > 30.0
+    # h_norms follow the centring: ||hbar_k - h_G|| = ||m_k|| (balanced ETF means sum to zero)
+    assert np.allclose(r.h_norms, np.linalg.norm(M, axis=0), rtol=1e-12, atol=0)
+    assert np.allclose(raw.h_norms, np.linalg.norm(M + t, axis=0), rtol=1e-12, atol=0)
+    rad = all_around(W, None, H=H, labels=labels, center="none", angle_unit="rad")
+    assert rad.angle_unit == "rad" and rad.self_duality_angle[0] == pytest.approx(
+        math.radians(raw.self_duality_angle[0]), rel=1e-12)
+    assert "max angle (deg)" in r.summary() and "max angle (rad)" in rad.summary()
+    assert r.to_dict()["center"] == "global" and rad.to_dict()["angle_unit"] == "rad"
+
+
+def test_counts_weight_the_global_mean_without_samples():
+    W, M = _etf_pair(3)
+    # counts (2, 1, 1): h_G = (2 m_0 + m_1 + m_2)/4 = m_0/4 (ETF means sum to zero)
+    r = all_around(W, M, counts=[2, 1, 1])
+    assert np.allclose(r.h_norms, np.linalg.norm(M - M[:, [0]] / 4, axis=0), rtol=1e-12, atol=0)
+    assert [c.classes for c in r.clusters] == [(0,), (1, 2)]
+    with pytest.raises(ValueError, match="^counts:"):
+        all_around(W, M, counts=[2, 1])
+    with pytest.raises(ValueError, match="^counts:"):
+        all_around(W, None, H=M, labels=np.arange(3), counts=[2, 1, 1])  # they differ from the labels'
+    with pytest.raises(ValueError, match="^center:"):
+        all_around(W, M, center="median")
+    with pytest.raises(ValueError, match="^unit:"):
+        all_around(W, M, angle_unit="grad")
+
+
+def test_from_solution_center_none_is_the_ufm_convention():
+    from nctheory.solvers import solve
+
+    p = Problem(sizes=(30, 30, 10, 10), lambda_w=0.03, lambda_h=0.03)  # separated minority
+    sol = solve(p, method="certified")
+    raw = from_solution(sol, p, center="none")
+    # raw means: the angles are those of the solution's own W and H_mean
+    cos = [float(sol.W[k] @ sol.H_mean[:, k] / (np.linalg.norm(sol.W[k]) * np.linalg.norm(sol.H_mean[:, k])))
+           for k in range(4)]
+    assert np.allclose(raw.self_duality_cosine, cos, rtol=0, atol=1e-12)
+    # centred at the count-weighted mean of the class means (the sample mean of a reduced solution)
+    hG = sol.H_mean @ (np.asarray(p.sizes) / p.N)
+    Mc = sol.H_mean - hG[:, None]
+    cen = from_solution(sol, p)
+    cos_c = [float(sol.W[k] @ Mc[:, k] / (np.linalg.norm(sol.W[k]) * np.linalg.norm(Mc[:, k]))) for k in range(4)]
+    assert np.allclose(cen.self_duality_cosine, cos_c, rtol=0, atol=1e-12)
+    assert max(abs(a - b) for a, b in zip(cos, cos_c)) > 1e-3  # imbalance: the UFM's means are not centred

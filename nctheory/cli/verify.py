@@ -46,7 +46,7 @@ def jobs_from_args(args, claims):
     jobs = [(c, problem) for c in claims]
     for claim, p in jobs:  # an instance no solver can take is bad input, before anything is solved
         if claim.applies(p):
-            for method in (args.method or claim.reference[:1]):
+            for method in (args.method or [claim.reference_for(p)]):
                 preflight(p, method)
     return jobs
 
@@ -89,7 +89,8 @@ def run(args) -> int:
         out = [v.to_json() for v in results]
         if stopped is not None:
             out.append(timed_out_json(stopped[0], stopped[1], budget))
-        emit_json(out[0] if len(jobs) == 1 else out)
+        # one verification: its record; several: {"results": [...]} (a list has no place for the version)
+        emit_json(out[0] if len(jobs) == 1 else {"results": out}, command="verify")
     if not args.json:
         if stopped is not None:
             claim, problem, _ = stopped

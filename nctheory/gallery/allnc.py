@@ -115,7 +115,7 @@ def figure(out_dir: str, quick: bool = False):
             log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"lambda": float(lam)})
             log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, hl.ANGLES.observed(p, sol), sol.method,
                           {"lambda": float(lam)}, names=("w_sq_norm_B", "h_sq_norm_B", "w_inner_BB", "h_inner_BB"))
-            rep = from_solution(sol, p)
+            rep = from_solution(sol, p, center="none")  # UFM convention: raw means
             row["learned"] = {"w_spread_sq": obs["minority_w_spread_sq"], "h_spread_sq": obs["minority_h_spread_sq"],
                               "selfdual_cos_A": rep.self_duality_cosine[MAJ],
                               "selfdual_cos_B": rep.self_duality_cosine[MIN]}
@@ -128,7 +128,7 @@ def figure(out_dir: str, quick: bool = False):
             log.add_claim(claim.id, claim.predict(pf).quantities, claim.observed(pf, solf), solf.method,
                           {"lambda": float(lam)}, names=("gram_HH", "h_norms", "cos_hw", "scale_c", "objective"))
             st = an.squeeze_state(solf.W, solf.H_mean, range(K_A, K))
-            rep = from_solution(solf, pf)
+            rep = from_solution(solf, pf, center="none")  # UFM convention: raw means
             row["fixed_etf"] = {"h_spread_sq": st["minority_h_spread_sq"],
                                 "selfdual_cos_A": rep.self_duality_cosine[MAJ],
                                 "selfdual_cos_B": rep.self_duality_cosine[MIN]}
@@ -189,7 +189,7 @@ def figure(out_dir: str, quick: bool = False):
     if sol is None or solf is None:
         bad.extend(w for w in (why, whyf) if w)
     else:
-        rl, rf = from_solution(sol, pl), from_solution(solf, pf)
+        rl, rf = from_solution(sol, pl, center="none"), from_solution(solf, pf, center="none")  # raw means (UFM)
         bars = {
             "learned W": ([c.classifier_squeeze for c in rl.clusters], [pr["w_squeeze_A"], pr["w_squeeze_B"]]),
             "learned H̄": ([c.mean_squeeze for c in rl.clusters], [pr["h_squeeze_A"], pr["h_squeeze_B"]]),

@@ -67,6 +67,23 @@ class Evidence:
     def to_json(self) -> dict:
         return dict(self.__dict__)
 
+    @classmethod
+    def from_json(cls, data) -> "Evidence":
+        """The evidence written by :meth:`to_json`, read back; ValueError ``<field>: ...``."""
+        from nctheory.solvers.result import json_bool, json_field, json_int, json_number, json_object, json_str
+
+        data = json_object(data, "evidence")
+        cert = json_field(data, "certificate", optional=True)
+        if cert is not None and not isinstance(cert, dict):
+            raise ValueError(f"certificate: expected a JSON object or null, got {type(cert).__name__}")
+        return cls(method=json_str(data, "method"), status=json_str(data, "status"), level=json_str(data, "level"),
+                   certified=json_bool(data, "certified"), objective=json_number(data, "objective", optional=True),
+                   lower_bound=json_number(data, "lower_bound", optional=True),
+                   gap=json_number(data, "gap", optional=True), rel_gap=json_number(data, "rel_gap", optional=True),
+                   certificate=None if cert is None else dict(cert),
+                   precision_from=json_str(data, "precision_from"), solves=json_int(data, "solves"),
+                   time_s=json_number(data, "time_s"), note=json_str(data, "note", optional=True) or "")
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -114,6 +131,48 @@ class Verification:
             "notes": list(self.notes),
             "time_s": self.time_s,
         }
+
+    @classmethod
+    def from_json(cls, data) -> "Verification":
+        """The verification written by :meth:`to_json` (or printed by ``nctheory verify --json``), read back.
+
+        ``as_expected`` follows from ``expected`` and ``verdict``; the envelope and fields a reader does not know
+        are ignored, a ``schema_version`` other than this package's is refused.  ValueError ``<field>: ...`` for
+        a missing or malformed field (the problem's own fields as :meth:`Problem.from_dict
+        <nctheory.model.problem.Problem.from_dict>` names them).
+        """
+        from nctheory.solvers.result import json_bool, json_field, json_number, json_object, json_str
+
+        data = json_object(data, "verification")
+
+        def enum(kind, key):
+            v = json_field(data, key)
+            try:
+                return kind(v)
+            except ValueError:
+                raise ValueError(f"{key}: unknown {v!r}; allowed: {', '.join(m.value for m in kind)}") from None
+
+        def strings(key):
+            v = json_field(data, key)
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise ValueError(f"{key}: expected a list of strings")
+            return list(v)
+
+        def items(key, reader):
+            v = json_field(data, key)
+            if not isinstance(v, list):
+                raise ValueError(f"{key}: expected a list")
+            return [reader(x) for x in v]
+
+        refutation = json_field(data, "refutation", optional=True)
+        if refutation is not None and not isinstance(refutation, dict):
+            raise ValueError(f"refutation: expected a JSON object or null, got {type(refutation).__name__}")
+        return cls(claim_id=json_str(data, "claim"), expected=enum(Expectation, "expected"),
+                   problem=Problem.from_dict(json_field(data, "problem")), verdict=enum(Verdict, "verdict"),
+                   checks=items("checks", Check.from_json), solutions=items("solutions", Evidence.from_json),
+                   unmet=strings("unmet"), notes=strings("notes"), time_s=json_number(data, "time_s"),
+                   certified=json_bool(data, "certified"), reason=json_str(data, "reason"),
+                   refutation=None if refutation is None else dict(refutation))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -277,7 +336,8 @@ def verify_claim(
     claim : Claim
     problem : Problem
     methods : sequence of str, optional
-        Reference methods; default: the claim's first reference.
+        Reference methods; default: the claim's first reference (its grouped variant where
+        :func:`~nctheory.solvers.registry.preferred_method` applies).
     max_rel_gap : float
         A certified solve qualifies only at or below this relative gap.
     solver_options : dict, optional
@@ -299,7 +359,9 @@ def verify_claim(
                             ["assumptions unmet: the claim says nothing about this instance"],
                             time.perf_counter() - t0, False, "assumptions unmet")
     prediction = claim.predict(problem)
-    methods = list(methods) if methods else list(claim.reference[:1])
+    # a claim's reference naming a dense certified solver gets its grouped variant where that applies (the rule of
+    # ``auto``); methods given by the caller are used as given
+    methods = list(methods) if methods else [claim.reference_for(problem)]
     checks: list[Check] = []
     evidence: list[Evidence] = []
     outcomes: list[ReferenceOutcome] = []
@@ -328,7 +390,10 @@ def verify_claim(
         level = "certified" if res.certified else "uncertified"
         evidence.append(Evidence(name, "optimal" if res.certified else "uncertified", level, bool(res.certified), None,
                                  None, None, None, None, "the experiment's own tolerance", 0, time.perf_counter() - te))
-        decision = Decision.AGREE if res.ok else (Decision.DISAGREE if res.certified else Decision.UNDECIDED)
+        # an experiment may say its sequence decides nothing (``undecided``, e.g. zero solutions along a λ path)
+        undecided = bool(getattr(res, "undecided", False))
+        decision = (Decision.AGREE if res.ok else
+                    Decision.DISAGREE if (res.certified and not undecided) else Decision.UNDECIDED)
         outcomes.append(ReferenceOutcome(name, level, decision, 1, experiment=True))
         checks.append(Check(name, "sequence", True, bool(res.ok), 0.0 if res.ok else 1.0, None,
                             {"abs": 0.0, "rel": 0.0, "why": "a boolean: the sequence behaves as claimed or not"},

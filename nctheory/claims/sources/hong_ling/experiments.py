@@ -10,6 +10,7 @@ The last two are the ``experiments`` of ``hong-ling/asymptotic`` (one boolean ch
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -222,7 +223,8 @@ def etf_direction_path(problem: Problem, factors=(1, 2, 4, 8, 16), *, noise: flo
         return SequenceCheck(np.asarray(factors, dtype=float), v, False, False,
                              msg + " (Z̄ = 0 at all but at most one N: direction undefined, nothing checked)")
     c = problem.lam * problem.N
-    sizes = sorted({int(n) for n in problem.sizes if list(problem.sizes).count(n) >= 2})
+    counts = Counter(problem.sizes)
+    sizes = sorted(int(n) for n, m in counts.items() if m >= 2)  # sizes of the equal-size clusters
     separated = np.array([all(c < np.sqrt(n * int(t)) for n in sizes) for t in factors])
     tail = v[separated & np.isfinite(v)]
     monotone = bool(np.all(np.diff(tail) <= noise)) if tail.size >= 2 else True

@@ -57,6 +57,10 @@ def failure_margin(v: Verification) -> float:
     return best
 
 
+class _ShrinkBudgetSpent(Exception):
+    """Raised inside the predicate to end shrinking after ``max_shrinks`` verifications."""
+
+
 @dataclass(frozen=True)
 class SearchResult:
     claim_id: str
@@ -118,7 +122,7 @@ def instances_around(claim: Claim, *, max_classes: int = 6, decades: float = 1.5
 
 def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = False, max_classes: int = 6,
            min_margin: float = MIN_MARGIN, hypothesis_dir: str | None = None, solver_options: dict | None = None,
-           time_limit: float | None = None) -> SearchResult:
+           time_limit: float | None = None, max_shrinks: int = 25) -> SearchResult:
     """Look for a counterexample to ``claim`` within ``budget`` verified instances (module doc).
 
     Parameters
@@ -136,22 +140,31 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
         Where hypothesis may keep its cache (default: a temporary directory, removed afterwards).
     time_limit : float, optional
         Stop drawing new instances after this many seconds (the result says how many were checked).
+    max_shrinks : int
+        Verifications spent shrinking once a counterexample is found (each candidate is a full verification;
+        hypothesis' shrinker would otherwise try ~50-100 of them).  The smallest counterexample found by then is
+        returned.
     """
     try:
         from hypothesis import HealthCheck, Phase, assume, find, settings
         from hypothesis.configuration import set_hypothesis_home_dir
         from hypothesis.errors import NoSuchExample, Unsatisfiable
     except ImportError as exc:
-        raise ImportError("nctheory search needs hypothesis: pip install 'nctheory[search]'") from exc
+        from nctheory.errors import MissingExtra
+
+        raise MissingExtra("nctheory search", "search", "hypothesis") from exc
     import time
 
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise ValueError(f"budget: must be an integer >= 1, got {budget!r}")
     if isinstance(max_classes, bool) or not isinstance(max_classes, int) or max_classes < 2:
         raise ValueError(f"max_classes: must be >= 2 (a problem has at least two classes), got {max_classes!r}")
+    if isinstance(max_shrinks, bool) or not isinstance(max_shrinks, int) or max_shrinks < 0:
+        raise ValueError(f"max_shrinks: must be an integer >= 0, got {max_shrinks!r}")
     if not (isinstance(min_margin, (int, float)) and min_margin > 0 and math.isfinite(min_margin)):
         raise ValueError(f"min_margin: must be a finite number > 0, got {min_margin!r}")
-    count, conclusive = [0], [0]
+    count, conclusive, shrinks = [0], [0], [0]
+    last: list = []
     found: dict = {}
     first: list = []
     t0 = time.perf_counter()
@@ -161,11 +174,16 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
         assume(bool(unmet) if outside else not unmet)
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             assume(False)
+        if first and shrinks[0] >= max_shrinks:
+            raise _ShrinkBudgetSpent  # keep the smallest counterexample found so far (the last one found)
+        if first:
+            shrinks[0] += 1
         count[0] += 1
         v = verify_claim(claim, p, check_assumptions=not outside, solver_options=solver_options)
         conclusive[0] += v.verdict != Verdict.INCONCLUSIVE
         if v.verdict == Verdict.FAIL and failure_margin(v) >= min_margin:
             found[p] = v
+            last[:] = [p]  # while shrinking, hypothesis only offers candidates smaller than its current best
             if not first:
                 first.append((p, v))
             return True
@@ -180,6 +198,8 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
                           random=random.Random(seed))
         except (NoSuchExample, Unsatisfiable):
             shrunk = None
+        except _ShrinkBudgetSpent:
+            shrunk = last[0]
         finally:
             set_hypothesis_home_dir(None)
     f_p, f_v = first[0] if first else (None, None)
