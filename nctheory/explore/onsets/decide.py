@@ -93,8 +93,9 @@ def threshold_state(measure: float, *, zero_tol: float = ZERO_TOL, nonzero_tol: 
 def evaluation(x: float, sol: Solution, state, measure, reason: str, t0: float, *, certified: bool = True,
                extra=None) -> Evaluation:
     """An :class:`Evaluation` from a solution (method, status, gaps) and the decided state."""
+    extra = {"objective": float(sol.objective), **(extra or {})}
     return Evaluation(float(x), state, bool(certified), sol.method, sol.status.value, sol.rel_gap, sol.gap,
-                      None if measure is None else float(measure), reason, time.perf_counter() - t0, extra or {})
+                      None if measure is None else float(measure), reason, time.perf_counter() - t0, extra)
 
 
 def reduced_logits(sol: Solution, problem) -> np.ndarray:
@@ -223,3 +224,101 @@ def resolved(answer: Solution, other_objective: float | None) -> tuple[bool, flo
     margin = float(other_objective) - F
     allowance = float(answer.gap or 0.0) + 8.0 * np.finfo(float).eps * abs(F)
     return abs(margin) > allowance, margin
+
+
+#: Class-mean norms (relative to the largest) at or below which a class is zero / collapsed, and at or above
+#: which it is nonzero / alive, in a factored answer (the factored solver's own flags use the same levels:
+#: :data:`nctheory.solvers.factored.restarts.ZERO_REL`, ``NONZERO_REL``).
+FACTORED_ZERO_REL = 1e-6
+FACTORED_NONZERO_REL = 1e-4
+#: Largest class-mean norm at or below which the answer is the zero point (every class zero): the relative levels
+#: above cannot see it, since there the watched class is as large as the largest.  Measured: 3e-15 at the zero
+#: point of a certified factored solve (Dang 2023, M = 2, sizes (30, 30, 5), λ = 0.084), against class means of
+#: 0.27-0.47 on the nonzero side of the same family.
+FACTORED_ZERO_ABS = 1e-9
+
+
+def norm_state(sol: Solution, watched, *, zero_rel: float = FACTORED_ZERO_REL,
+               nonzero_rel: float = FACTORED_NONZERO_REL):
+    """``(state, measure, reason)``: True if every watched class mean is zero, False if every one is nonzero
+    (relative to the largest class-mean norm), None for a mixed or in-between answer; ``measure`` is the largest
+    watched norm relative to the largest norm (0 when every mean is at most :data:`FACTORED_ZERO_ABS`: the zero
+    point)."""
+    norms = class_norms(sol)
+    top = float(norms.max()) if norms.size else 0.0
+    idx = np.asarray(watched, dtype=int)
+    if top <= FACTORED_ZERO_ABS:
+        return True, 0.0, f"every class mean is at most {FACTORED_ZERO_ABS:.0e} (the zero point): largest {top:.1e}"
+    rel = norms[idx] / top
+    m = float(rel.max())
+    if np.all(rel <= zero_rel):
+        return True, m, f"watched class means {np.array2string(rel, precision=2)} (relative) <= {zero_rel:.0e}"
+    if np.all(rel >= nonzero_rel):
+        return False, m, f"watched class means {np.array2string(rel, precision=2)} (relative) >= {nonzero_rel:.0e}"
+    return None, m, (f"watched class means {np.array2string(rel, precision=2)} (relative): mixed or between "
+                     f"{zero_rel:.0e} and {nonzero_rel:.0e}")
+
+
+def _other_branch_from_restarts(sol: Solution, watched) -> float | None:
+    """Lowest objective among the restarts in which a watched class stayed nonzero although it is zero in the best
+    answer (flag ``spurious_nonzero_class:k``), or None."""
+    flags = {f"spurious_nonzero_class:{int(k)}" for k in watched}
+    values = [r["objective"] for r in (sol.extra or {}).get("restarts", []) if flags & set(r.get("flags", ()))
+              and np.isfinite(r["objective"])]
+    return min(values) if values else None
+
+
+def factored_decision(x: float, problem, watched, *, accept_rel_gap: float = ACCEPT_REL_GAP,
+                      zero_rel: float = FACTORED_ZERO_REL, nonzero_rel: float = FACTORED_NONZERO_REL,
+                      **solver_options) -> Evaluation:
+    r"""The state "the watched classes are zero" from a certified factored solve, guarded against the other
+    configuration (module doc).
+
+    1. The factored solver (best of restarts, class-drop refinement), certified by its registered bound.
+    2. The other configuration: with the watched classes nonzero, the same point with them switched off and
+       re-solved locally (:func:`switched_off`); with them zero, the best restart that kept them nonzero.  If the
+       other configuration is lower, it becomes the answer (certified again).
+    3. The state counts only if the two configurations' objectives differ by more than the certified gap
+       (:func:`resolved`): otherwise the certificate cannot tell which state the optimum has.
+    """
+    from nctheory.solvers import solve
+    from nctheory.solvers.bounds import certify
+
+    t0 = time.perf_counter()
+    sol = solve(problem, method="factored", **solver_options)
+    why = certification_problem(sol, accept_rel_gap)
+    if why:
+        return undecided(x, why, method=sol.method, status=sol.status.value, rel_gap=sol.rel_gap, gap=sol.gap,
+                         time_s=time.perf_counter() - t0)
+    state, m, reason = norm_state(sol, watched, zero_rel=zero_rel, nonzero_rel=nonzero_rel)
+    if state is None:
+        return evaluation(x, sol, None, m, reason, t0)
+    gtol = float(sol.options.get("gtol", 1e-10))
+    other_value, other = None, None
+    if state is False:
+        other = switched_off(problem, sol, watched, gtol=gtol)
+        other_value = None if other is None else float(other.objective)
+    else:
+        other_value = _other_branch_from_restarts(sol, watched)
+    extra = {"other_configuration_objective": other_value, "objective": float(sol.objective)}
+    if other is not None and other_value is not None and other_value < float(sol.objective):
+        # switching the classes off lowered the objective: that point is the better answer
+        other = certify(problem, other) if other.lower_bound is None else other
+        why = certification_problem(other, accept_rel_gap)
+        if why:
+            return evaluation(x, sol, None, m, f"switching the watched classes off lowered the objective, but that "
+                              f"point is not certified: {why}", t0, extra=extra)
+        s2, m2, r2 = norm_state(other, watched, zero_rel=zero_rel, nonzero_rel=nonzero_rel)
+        extra.update(other_configuration_objective=float(sol.objective), objective=float(other.objective))
+        sol, state, m, reason = other, s2, m2, f"after switching off: {r2}"
+        if state is None:
+            return evaluation(x, sol, None, m, reason, t0, extra=extra)
+        other_value = extra["other_configuration_objective"]
+    ok, margin = resolved(sol, other_value)
+    extra["configuration_margin"] = margin
+    if not ok:
+        return evaluation(x, sol, None, m, (f"{reason}; the other configuration's objective differs by {margin:.2e}, "
+                                            f"within the certified gap {sol.gap:.2e}: the certificate cannot tell "
+                                            "the states apart"), t0, extra=extra)
+    tail = "" if margin is None else f"; the other configuration is {margin:.2e} higher"
+    return evaluation(x, sol, state, m, reason + tail, t0, extra=extra)
