@@ -291,9 +291,20 @@ def factored_decision(x: float, problem, watched, *, accept_rel_gap: float = ACC
         return undecided(x, why, method=sol.method, status=sol.status.value, rel_gap=sol.rel_gap, gap=sol.gap,
                          time_s=time.perf_counter() - t0)
     state, m, reason = norm_state(sol, watched, zero_rel=zero_rel, nonzero_rel=nonzero_rel)
-    if state is None:
-        return evaluation(x, sol, None, m, reason, t0)
     gtol = float(sol.options.get("gtol", 1e-10))
+    if state is None:
+        # a watched mean between the levels: near a continuous onset the decay of a dying class is slow (its
+        # curvature vanishes there); the point with the watched classes switched off, if lower, is the answer
+        off = switched_off(problem, sol, watched, gtol=gtol)
+        if off is None or not float(off.objective) <= float(sol.objective):
+            return evaluation(x, sol, None, m, reason, t0)
+        off = certify(problem, off) if off.lower_bound is None else off
+        if certification_problem(off, accept_rel_gap):
+            return evaluation(x, sol, None, m, f"{reason}; switched off: not certified", t0)
+        s2, m2, r2 = norm_state(off, watched, zero_rel=zero_rel, nonzero_rel=nonzero_rel)
+        if s2 is None:
+            return evaluation(x, sol, None, m, f"{reason}; switched off: {r2}", t0)
+        sol, state, m, reason = off, s2, m2, f"{reason}; switched off and re-solved (not higher): {r2}"
     other_value, other = None, None
     if state is False:
         other = switched_off(problem, sol, watched, gtol=gtol)

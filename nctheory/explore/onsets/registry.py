@@ -11,7 +11,7 @@ import importlib
 from nctheory.explore.onsets.spec import OnsetSpec, check_variable
 
 #: Source packages with an ``onsets`` module, in catalogue order.
-SOURCES = ("hong_ling", "dang2023", "fang", "zhu")
+SOURCES = ("hong_ling", "dang2023", "dang2024", "fang", "zhu")
 _SPECS: dict[tuple[str, str], OnsetSpec] = {}
 
 
