@@ -57,7 +57,7 @@ def _family_key(spec: OnsetSpec, problem: Problem):
 
 def locate_onset(spec: OnsetSpec, problem: Problem, *, rtol: float = 1e-7, lo: float | None = None,
                  hi: float | None = None, method: str | None = None, max_evaluations: int = 100, budget=None,
-                 memo: bool = True, **options) -> OnsetResult:
+                 memo: bool = True, on_evaluation=None, **options) -> OnsetResult:
     r"""Locate ``spec``'s onset for the family of ``problem`` by certified bisection (module doc).
 
     Parameters
@@ -77,6 +77,8 @@ def locate_onset(spec: OnsetSpec, problem: Problem, *, rtol: float = 1e-7, lo: f
         the search stops inconclusive with the bracket reached.
     memo : bool
         Reuse a result for the same spec, family and options computed earlier in this process.
+    on_evaluation : callable(Evaluation), optional
+        Called after every evaluation (progress display).
     **options
         Passed to the predicate (solver options such as ``tol``).
 
@@ -127,6 +129,8 @@ def locate_onset(spec: OnsetSpec, problem: Problem, *, rtol: float = 1e-7, lo: f
     def predicate(x: float):
         ev = spec.decide(spec.at(problem, x), method=method, watched=watched, **{**spec.options, **options})
         evaluations.append(ev)
+        if on_evaluation is not None:
+            on_evaluation(ev)
         return ev.state
 
     def should_stop():
@@ -160,6 +164,12 @@ def locate_onset(spec: OnsetSpec, problem: Problem, *, rtol: float = 1e-7, lo: f
             _MEMO.pop(next(iter(_MEMO)))
         _MEMO[key] = result
     return result
+
+
+def expected_evaluations(lo: float, hi: float, rtol: float) -> int:
+    r"""Evaluations a log bisection of ``[lo, hi]`` down to relative width ``rtol`` needs: the two ends and
+    :math:`\lceil\log_2(\log(hi/lo)/\log(1 + rtol))\rceil` midpoints (a progress bar's total)."""
+    return 2 + max(0, math.ceil(math.log2(math.log(hi / lo) / math.log1p(rtol))))
 
 
 def _bracket_from(evaluations, lo, hi) -> tuple[float, float]:
