@@ -84,34 +84,13 @@ def _spec(claim: str, variable: str | None):
 
 
 def bracket_evidence(result) -> dict:
-    r"""What the final bracket :math:`[a, b]` proves about the predicted onset :math:`x^*`.
-
-    ``bracket_certified``: both ends were decided on certified solves, in different states (the true onset lies in
-    :math:`[a, b]` as far as those decisions go).  ``prediction_distance``: :math:`\operatorname{dist}(x^*, [a, b])/x^*`
-    (0 inside).  ``max_rel_error``: :math:`\max(|a - x^*|, |b - x^*|)/x^*`, the largest relative error any onset in
-    the bracket can have.
-    """
-    a, b = result.bracket
-    x = result.predicted
-    states = {e.x: e.state for e in result.evaluations if e.certified and e.state is not None}
-    ok = a in states and b in states and states[a] != states[b]
-    dist = 0.0 if a <= x <= b else min(abs(x - a), abs(x - b))
-    return {"bracket_certified": bool(ok), "prediction_distance": dist / abs(x),
-            "max_rel_error": max(abs(a - x), abs(b - x)) / abs(x)}
+    """:meth:`OnsetResult.bracket_evidence <nctheory.explore.onsets.result.OnsetResult.bracket_evidence>`."""
+    return result.bracket_evidence()
 
 
 def outcome(result, agree: float) -> str:
-    """``agree`` when every onset in a certified final bracket is within ``agree`` (relative) of the prediction,
-    ``disagree`` when the prediction lies farther than ``agree`` outside it, else ``inconclusive`` (the ends were
-    not decided, or the bracket is too wide to tell at this tolerance)."""
-    ev = bracket_evidence(result)
-    if not ev["bracket_certified"]:
-        return "inconclusive"
-    if ev["max_rel_error"] <= agree:
-        return "agree"
-    if ev["prediction_distance"] > agree:
-        return "disagree"
-    return "inconclusive"
+    """:meth:`OnsetResult.outcome <nctheory.explore.onsets.result.OnsetResult.outcome>`."""
+    return result.outcome(agree)
 
 
 def to_json(result, spec, agree: float, valid_variables) -> dict:

@@ -71,6 +71,42 @@ class OnsetResult:
         """Conclusive and :math:`|x_{\\rm located} - x_{\\rm predicted}| \\le` ``agree`` · :math:`|x_{\\rm predicted}|`."""
         return bool(self.conclusive and self.rel_error is not None and self.rel_error <= agree)
 
+    def bracket_evidence(self) -> dict:
+        r"""What the final bracket :math:`[a, b]` proves about the predicted onset :math:`x^*`.
+
+        ``bracket_certified``: both ends were decided on certified solves, in different states (the onset lies in
+        :math:`[a, b]` as far as those decisions go).  ``prediction_distance``:
+        :math:`\operatorname{dist}(x^*, [a, b])/x^*` (0 inside).  ``max_rel_error``:
+        :math:`\max(|a - x^*|, |b - x^*|)/x^*`, the largest relative error any onset in the bracket can have.
+        """
+        a, b = self.bracket
+        x = self.predicted
+        def state_at(x):
+            # an evaluation records the variable as read back from its problem (e.g. R = n_A/n_B), which can
+            # differ from the bisection's x in the last bits: matched to 1e-12 relative (points are >= rtol apart)
+            hits = [e.state for e in self.evaluations
+                    if e.certified and e.state is not None and abs(e.x - x) <= 1e-12 * abs(x)]
+            return hits[0] if hits else None
+
+        sa, sb = state_at(a), state_at(b)
+        ok = sa is not None and sb is not None and sa != sb
+        dist = 0.0 if a <= x <= b else min(abs(x - a), abs(x - b))
+        return {"bracket_certified": bool(ok), "prediction_distance": dist / abs(x),
+                "max_rel_error": max(abs(a - x), abs(b - x)) / abs(x)}
+
+    def outcome(self, agree: float) -> str:
+        """``agree`` when every onset in a certified final bracket is within ``agree`` (relative) of the
+        prediction, ``disagree`` when the prediction lies farther than ``agree`` outside it, else ``inconclusive``
+        (an end not decided, or the bracket too wide to tell at this tolerance)."""
+        ev = self.bracket_evidence()
+        if not ev["bracket_certified"]:
+            return "inconclusive"
+        if ev["max_rel_error"] <= agree:
+            return "agree"
+        if ev["prediction_distance"] > agree:
+            return "disagree"
+        return "inconclusive"
+
     def to_json(self) -> dict:
         """JSON keys: ``claim``, ``variable``, ``predicted``, ``located``, ``bracket``, ``rel_error``, ``conclusive``,
         ``certified``, ``predicted_in_bracket``, ``bracket_rel_width``, ``message``, ``rtol``, ``method``, ``state``,
