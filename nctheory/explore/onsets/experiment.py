@@ -7,7 +7,9 @@ and returns an :class:`OnsetCheck` -- ``ok`` when every onset in the certified f
 of the prediction (:meth:`~nctheory.explore.onsets.result.OnsetResult.outcome`), ``certified`` when that bracket's
 ends were decided on certified solves.  A certified "disagree" fails the verification; an inconclusive search
 makes it inconclusive.  When the onset spec does not apply to the instance (e.g. a cluster too small), or its
-``applies`` filter excludes it, the experiment returns None and the verification records nothing for it.
+``applies`` filter excludes it, or the family has no predicted onset, the experiment returns None and the
+verification records nothing for it.  Both ends of the default bracket (a factor ~3 either side of the
+prediction) decided in the same state is a certified disagreement.
 """
 
 from __future__ import annotations
@@ -43,8 +45,12 @@ def onset_experiment(claim_id: str, variable: str, *, agree: float = AGREE, rtol
             return None
         try:
             result = locate_onset(spec, problem, rtol=rtol, **options)
-        except ValueError:  # no predicted onset for this family (e.g. every minority size collapses)
-            return None
+        except ValueError as exc:
+            if str(exc).startswith("hi: the predicate is"):
+                # both ends of the default bracket decided (certified) in the same state: no onset within a
+                # factor 3 of the prediction -- a certified disagreement
+                return OnsetCheck(False, True, f"{variable}: {exc} (default bracket around the prediction)", None)
+            return None  # no predicted onset for this family (e.g. every minority size collapses)
         word = result.outcome(agree)
         a, b = result.bracket
         ev = result.bracket_evidence()
