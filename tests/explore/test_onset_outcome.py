@@ -128,3 +128,10 @@ def test_a_threshold_claims_verification_carries_the_located_onset():
     assert len(checks) == 1 and checks[0].ok
     assert any("lambda* predicted 0.166666666667" in n for n in v.notes)
     assert v.verdict.value == "pass"
+
+
+def test_experiment_skips_large_k_without_solving():
+    from nctheory.explore.onsets.experiment import MAX_K
+
+    exp = onset_experiment("zhu/balanced-ce", "lambda")
+    assert exp(Problem(sizes=(3,) * (MAX_K + 1))) is None

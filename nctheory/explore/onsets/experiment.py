@@ -7,7 +7,7 @@ and returns an :class:`OnsetCheck` -- ``ok`` when every onset in the certified f
 of the prediction (:meth:`~nctheory.explore.onsets.result.OnsetResult.outcome`), ``certified`` when that bracket's
 ends were decided on certified solves.  A certified "disagree" fails the verification; an inconclusive search
 makes it inconclusive.  When the onset spec does not apply to the instance (e.g. a cluster too small), or its
-``applies`` filter excludes it, or the family has no predicted onset, the experiment returns None and the
+``applies`` filter excludes it, K exceeds :data:`MAX_K`, or the family has no predicted onset, the experiment returns None and the
 verification records nothing for it.  Both ends of the default bracket (a factor ~3 either side of the
 prediction) decided in the same state is a certified disagreement.
 """
@@ -21,6 +21,10 @@ from nctheory.explore.onsets.result import OnsetResult
 
 #: Agreement asked of a located onset (relative): the bisection's bracket is 1e-7 wide.
 AGREE = 1e-6
+#: Largest K a verification locates the onset at: a bisection is ~27 evaluations of two dense solves each (at
+#: K = 40, 5-15 s, measured); larger instances (the grouped K = 10^5 references) skip the experiment --
+#: ``nctheory threshold`` locates their onsets on request.
+MAX_K = 50
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def onset_experiment(claim_id: str, variable: str, *, agree: float = AGREE, rtol
 
     def located_onset(problem) -> OnsetCheck | None:
         spec = get_onset(claim_id, variable)
-        if spec.unmet(problem) or (applies is not None and not applies(problem)):
+        if problem.K > MAX_K or spec.unmet(problem) or (applies is not None and not applies(problem)):
             return None
         try:
             result = locate_onset(spec, problem, rtol=rtol, **options)
