@@ -63,7 +63,7 @@ def _unmet(problem: Problem) -> list[str]:
 
 
 def at_ratio(problem: Problem, R: float) -> Problem:
-    """The family member with :math:`n_A = R`, :math:`n_B = 1` (real sizes).  The layer-peeled model depends on the
+    r"""The family member with :math:`n_A = R`, :math:`n_B = 1` (real sizes).  The layer-peeled model depends on the
     sizes only through :math:`\pi`, so n_B = 1 loses nothing, and instances that differ in n_B only (the claim's two
     default instances) are one family: one search, memoised."""
     is_a, _, _, _ = _parts(problem)
