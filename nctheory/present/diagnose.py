@@ -557,10 +557,11 @@ def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_cl
     from nctheory.diagnostics import parse_clusters
     from nctheory.geometry import seli_grams
     from nctheory import metrics as m
+    from nctheory.metrics.validation import _check_unit
 
     if weighting not in m.WEIGHTINGS:
         raise ValueError(f"weighting: must be 'sample' or 'class', got {weighting!r}")
-    m._check_unit(angle_unit)
+    _check_unit(angle_unit)
     if isinstance(center, str) and center not in m.CENTERS:
         raise ValueError(f"center: must be one of {', '.join(m.CENTERS)} or a length-d vector, got {center!r}")
     if isinstance(data, (str, os.PathLike, Mapping)) or (isinstance(data, (list, tuple)) and data
