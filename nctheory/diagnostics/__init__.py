@@ -18,16 +18,16 @@ Conventions (catalogue §0): :math:`W \in \mathbb R^{K\times d}` has the class v
 features :math:`H \in \mathbb R^{d\times N}` and class means :math:`\bar H \in \mathbb R^{d\times K}`
 have them as columns; ``labels`` are integers ``0..K-1``.
 
-One concept a module: :mod:`~nctheory.diagnostics.all_around` (the all-around report),
+One concept a module: :mod:`~nctheory.diagnostics.measure` (the all-around report),
 :mod:`~nctheory.diagnostics.reports` (its data classes), :mod:`~nctheory.diagnostics.clusters`
 (cluster specifications), :mod:`~nctheory.diagnostics.loading` (reading ``.npz`` files) and
 :mod:`~nctheory.diagnostics.pull_push` (gradient decompositions).  This package re-exports their
 public names.
 """
 
-from nctheory.diagnostics.all_around import MEANS_MATCH_RTOL, all_around, from_solution
 from nctheory.diagnostics.clusters import parse_clusters
 from nctheory.diagnostics.loading import diagnose, load_arrays
+from nctheory.diagnostics.measure import MEANS_MATCH_RTOL, all_around, from_solution
 from nctheory.diagnostics.pull_push import (PullPush, classifier_gradient_pull_push, feature_gradient_pull_push,
                                             feature_loss, mean_ce_loss)
 from nctheory.diagnostics.reports import AllAround, ClusterReport

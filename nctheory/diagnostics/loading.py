@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from nctheory.diagnostics.all_around import all_around
+from nctheory.diagnostics.measure import all_around
 from nctheory.diagnostics.reports import AllAround
 from nctheory.geometry.validation import as_float_array
 

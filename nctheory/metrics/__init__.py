@@ -20,9 +20,9 @@ felixsh/nc-toolbox libraries, catalogue §9):
 Bad input raises :class:`ValueError` whose message starts with the argument's name.
 
 One concept a module: :mod:`~nctheory.metrics.means` (class means, centring),
-:mod:`~nctheory.metrics.nc1` (NC1 family), :mod:`~nctheory.metrics.variability` (class variances,
+:mod:`~nctheory.metrics.within_class` (NC1 family), :mod:`~nctheory.metrics.variability` (class variances,
 CDNV), :mod:`~nctheory.metrics.grams` (NC2/NC3 Gram distances), :mod:`~nctheory.metrics.norms_angles`
-(equinorm, equiangularity), :mod:`~nctheory.metrics.nc4` (NC4), :mod:`~nctheory.metrics.collapse`
+(equinorm, equiangularity), :mod:`~nctheory.metrics.nearest_center` (NC4), :mod:`~nctheory.metrics.collapse`
 (minority collapse), :mod:`~nctheory.metrics.self_duality` (per-class self-duality angles) and
 :mod:`~nctheory.metrics.validation` (argument checks).  This package re-exports their public names.
 """
@@ -30,12 +30,12 @@ CDNV), :mod:`~nctheory.metrics.grams` (NC2/NC3 Gram distances), :mod:`~nctheory.
 from nctheory.metrics.collapse import MinorityCollapse, minority_collapse, relative_spread
 from nctheory.metrics.grams import nc2_h, nc2_w, nc3, self_duality_distance
 from nctheory.metrics.means import CENTERS, center_name, centered_means, class_means, global_mean
-from nctheory.metrics.nc1 import NC1_RCOND, WEIGHTINGS, nc1, nc1_from_means, nc1_per_class, nc1_quotient
-from nctheory.metrics.nc4 import nc4, nc4_per_class
+from nctheory.metrics.nearest_center import nc4, nc4_per_class
 from nctheory.metrics.norms_angles import equiangularity, equinorm, etf_angle_deviation
 from nctheory.metrics.self_duality import SelfDualityAngles, self_duality_angles
 from nctheory.metrics.validation import ANGLE_UNITS
 from nctheory.metrics.variability import cdnv, cdnv_matrix, class_variances
+from nctheory.metrics.within_class import NC1_RCOND, WEIGHTINGS, nc1, nc1_from_means, nc1_per_class, nc1_quotient
 
 __all__ = [
     "ANGLE_UNITS",

@@ -9,7 +9,7 @@ from nctheory.diagnostics.reports import AllAround, ClusterReport
 from nctheory.geometry.validation import as_float_array
 from nctheory.metrics.collapse import minority_collapse
 from nctheory.metrics.means import center_name, centered_means, class_means
-from nctheory.metrics.nc1 import nc1
+from nctheory.metrics.within_class import nc1
 from nctheory.metrics.self_duality import self_duality_angles
 
 
