@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.geometry.validation import as_float_array
+from nctheory.geometry.validation import _check_axis, as_float_array
 
 #: Accepted angle units.
 ANGLE_UNITS = ("deg", "rad")
@@ -89,8 +89,7 @@ def _check_unit(unit) -> str:
 
 
 def _vectors(X, axis: str, name: str) -> np.ndarray:
-    if axis not in ("rows", "cols"):
-        raise ValueError(f"axis: must be 'rows' or 'cols', got {axis!r}")
+    axis = _check_axis(axis)
     X = as_float_array(name, X, ndim=2)
     V = X if axis == "rows" else X.T
     if V.shape[0] < 2:
