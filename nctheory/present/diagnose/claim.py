@@ -39,7 +39,7 @@ def _user_solution(arr: UserArrays, alpha: float, beta: float):
 
 def _classify(pv, obs: list):
     """How predicted value ``pv`` compares with its observations at three scales (see compare_with_claim)."""
-    from nctheory.geometry import gram_distance
+    from nctheory.geometry.grams import gram_distance
 
     o = obs[0]
     if isinstance(pv, (bool, np.bool_)) or isinstance(o, (bool, np.bool_)):

@@ -25,7 +25,7 @@ def _cluster_colors(groups, K):
 
 def _cos_heatmap(ax, fig, V, title, K, order, boundaries):
     """Cosines between the rows of V, classes in ``order`` (clusters together), lines between clusters."""
-    from nctheory.geometry import cosine_matrix
+    from nctheory.geometry.cosines import cosine_matrix
 
     c = cosine_matrix(V[order], "rows")
     im = ax.imshow(np.ma.masked_invalid(c.values), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")

@@ -44,7 +44,7 @@ def _centring_weights(center, counts: np.ndarray, K: int) -> np.ndarray | None:
 def _nearest(V: np.ndarray) -> tuple[list, list, list]:
     """Per row of V: the most similar other row (by cosine), that cosine, and the relative distance
     :math:`\\|v_k - v_j\\| / \\operatorname{mean}(\\|v_k\\|, \\|v_j\\|)`; None where a vector is zero."""
-    from nctheory.geometry import cosine_matrix
+    from nctheory.geometry.cosines import cosine_matrix
 
     c = cosine_matrix(V, "rows")
     C = np.where(c.defined, c.values, -np.inf)
@@ -65,7 +65,8 @@ def _nearest(V: np.ndarray) -> tuple[list, list, list]:
 
 def _gram_table(W, Mc, seli, wts) -> tuple[dict, list]:
     """Distances of the normalised Grams WWᵀ, H̃ᵀH̃, WH̃ to the ETF, the orthogonal frame and SELI."""
-    from nctheory.geometry import etf_gram, gram_distance
+    from nctheory.geometry.frames import etf_gram
+    from nctheory.geometry.grams import gram_distance
 
     K = Mc.shape[1]
     notes = []
@@ -88,7 +89,7 @@ def _gram_table(W, Mc, seli, wts) -> tuple[dict, list]:
 
 
 def _spread_or_none(V_rows, idx):
-    from nctheory.metrics import relative_spread
+    from nctheory.metrics.collapse import relative_spread
 
     if len(idx) < 2:
         return None, None
@@ -140,8 +141,8 @@ def diagnose(data, labels=None, classifier=None, bias=None, *, keys=None, num_cl
         Naming the field (``features``, ``labels``, ``classifier``, ``bias``, ``source``, ``clusters``,
         ``center``, ``claim``, a model field ...).
     """
-    from nctheory.diagnostics import parse_clusters
-    from nctheory.geometry import seli_grams
+    from nctheory.diagnostics.clusters import parse_clusters
+    from nctheory.geometry.seli import seli_grams
     from nctheory import metrics as m
     from nctheory.metrics.validation import _check_unit
 
