@@ -184,7 +184,9 @@ def solve_lpm_ball(problem: Problem, *, tol: float = 1e-12, xtol: float = 1e-14,
             y_next = z + ((t - 1.0) / t_next) * (z - x)
             t = t_next
         x, fx, theta, y = z, fz, th, y_next
-        if it % check_every == 0 or it == max_iter:
+        # the bound (the expensive part: a golden-section search over dual levels) only where it can end the loop:
+        # both stop tests need step <= xtol
+        if (it % check_every == 0 and step <= xtol) or it == max_iter:
             sol = _solution(problem, x, fx, it, time.perf_counter() - t0, "", {})
             out = lpm_bound(problem, sol)
             if out is not None:

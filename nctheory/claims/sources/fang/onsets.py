@@ -5,7 +5,8 @@ Layer-peeled model with two clusters: :math:`K_A` classes of size :math:`n_A = R
 :math:`R_0(K_A, K_B, E_WE_H)` on, where the budget multiplier reaches :math:`\pi_B = 1/(K_AR + K_B)`; for smaller
 :math:`E_WE_H` it collapses earlier.  Families:
 
-* ``R`` -- :math:`n_A = Rn_B` varied (n_B and the budgets kept; real sizes): collapsed iff :math:`R \ge R_0`;
+* ``R`` -- :math:`n_A = Rn_B` varied (budgets kept; real sizes with n_B = 1, the LPM depends on the sizes only
+  through π): collapsed iff :math:`R \ge R_0`;
 * ``E`` -- both budgets scaled by the same factor, so :math:`E_W/E_H` is kept and :math:`E = E_WE_H` varies:
   collapsed iff :math:`E \le E_0(R)`, the root of :math:`R_0(K_A, K_B, E) = R`
   (:func:`predicted_budget`, from the same exact indicator).
@@ -62,10 +63,11 @@ def _unmet(problem: Problem) -> list[str]:
 
 
 def at_ratio(problem: Problem, R: float) -> Problem:
-    """The family member with :math:`n_A = Rn_B` (real sizes; n_B kept)."""
+    r"""The family member with :math:`n_A = R`, :math:`n_B = 1` (real sizes).  The layer-peeled model depends on the
+    sizes only through :math:`\pi`, so n_B = 1 loses nothing, and instances that differ in n_B only (the claim's two
+    default instances) are one family: one search, memoised."""
     is_a, _, _, _ = _parts(problem)
-    n_B = float(min(problem.sizes))
-    sizes = tuple(float(R) * n_B if a else n_B for a in is_a)
+    sizes = tuple(float(R) if a else 1.0 for a in is_a)
     return problem.with_(sizes=sizes, real_sizes=True)
 
 
