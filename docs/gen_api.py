@@ -57,18 +57,7 @@ LEADING = {
 #: Public modules whose docstrings docutils cannot parse yet (the build would report an ERROR): listed on
 #: their page as not documented, with the reason, until their docstrings are fixed.  ``|x|`` outside
 #: ``:math:`` is read as a substitution reference; write ``:math:`|x|``` or ``\|x\|`` instead.
-HELD_BACK = {
-    "nctheory.cli": "docstring: malformed table (line 16)",
-    "nctheory.verify.verdict": "docstring: malformed table (line 13)",
-    "nctheory.model.conventions": "docstring: malformed table (line 13)",
-    "nctheory.observe": "docstring of ZERO_LOGIT_TOL: |...| read as a substitution",
-    "nctheory.solvers.certified.dual": "docstring of DualBound: |value| read as a substitution",
-    "nctheory.solvers.convex.solvers": "docstring of REFINE_OPTIONS: |F| read as a substitution",
-    "nctheory.solvers.references.options": "docstring: |F| read as a substitution",
-    "nctheory.claims.sources.dang2023.accuracy": "docstring of ETF_MARGIN_RTOL: |objective| read as a substitution",
-    "nctheory.claims.sources.hong_ling.formulas": "docstring of BIAS_NEWTON_TOL: |...| read as a substitution",
-    "nctheory.claims.sources.seli.accuracy": "docstring of UF_SVM_OBJECTIVE: |...| read as a substitution",
-}
+HELD_BACK: dict[str, str] = {}
 
 
 def public_modules(package_dir: Path = PACKAGE_DIR, package: str = PACKAGE) -> list[str]:

@@ -86,7 +86,7 @@ class DualBound:
         ``value``.
     magnitude : float
         :math:`\sum_k\pi_k|\ell^*(u_k)|` (+ the bias term's size): the scale of the rounding in ``value``.  It
-        exceeds |value| when the terms cancel (MSE near a perfect fit), and then the certificate cannot
+        exceeds :math:`|\text{value}|` when the terms cancel (MSE near a perfect fit), and then the certificate cannot
         resolve a relative gap below :math:`\sim K\varepsilon\,\text{magnitude}/|F|`.
     checked : bool
         False for a provisional bound (``recheck=False``) whose point still has to be measured (:meth:`confirm`).
