@@ -137,7 +137,7 @@ from nctheory.solvers.certified.smooth import ReducedSmooth
 from nctheory.solvers.certified.starts import _balanced, _grouped_start, _grouped_start_applies
 from nctheory.solvers.certified.svd import (single_threaded, singular_value_threshold, svd,
                                             threshold_svd, top_singular_value_below)
-from nctheory.solvers.result import Solution
+from nctheory.solvers.result import Solution, relative_gap
 
 __all__ = ["solve", "rounding_floor"]
 
@@ -373,7 +373,11 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
             ev = smooth.evaluate(X, best.b)
             Xn, s, U, Vt, ev_n, F_n, _ = _prox_step(smooth, X, ev, 1.0 / smooth.lipschitz)
             del X, ev
-            if F_n <= best.value:
+            # taken also when it raises F by rounding but stays certified: its exact zeros (soft-thresholded singular
+            # values) are what collapse and onset decisions read -- the factored iterate has ~1e-8 in their place
+            keeps_certificate = relative_gap(F_n, best.lower) is not None and \
+                relative_gap(F_n, best.lower) <= max(target, best.floor(K))
+            if F_n <= best.value or keeps_certificate:
                 best.value, best.X, best.U, best.s, best.Vt, best.b = F_n, Xn, U, s, Vt, ev_n.b
                 best.A = best.B = None
     if not math.isfinite(best.lower) and best.pending is None:
