@@ -1,0 +1,29 @@
+"""Tolerances of the Behnia et al. claims, each with the measurement behind it."""
+
+from __future__ import annotations
+
+from nctheory.claims.base import Tolerance
+
+#: Allowance for solver noise when checking that distances along a λ path do not increase (as for SELI's path):
+#: certified R2 solves at relative gap 1e-12 leave Gram directions accurate to ~1e-6; the steps between
+#: consecutive λ move the distances by >= 1e-2 on the default paths (measured 0.02 .. 0.3).
+PATH_NOISE = 1e-3
+
+#: CS-SVM quantities: cvxpy/Clarabel solves certified by the dual bound at relative gaps 1e-13 .. 1e-10; the
+#: recovered Grams agree with the closed forms to <= 1.3e-10 (LDT, 12 instances K <= 10, R <= 100) and the authors'
+#: CDT entries to <= 2e-9; square roots of Grams near zero singular values (S is singular) amplify solver error,
+#: so 1e-6 leaves a margin of ~100.
+CS_SVM = Tolerance(1e-6, 1e-5, "certified CS-SVM solves (Clarabel, dual-bound rel gap <= 1e-10): Gram entries within "
+                               "<= 2e-9 of the closed forms on the measured instances; 1e-6 absolute + 1e-5 relative "
+                               "covers the square-root sensitivity near S's zero singular value")
+
+#: The value refutation margin: the solver returns the value of an exactly feasible point (scaled into the margins
+#: in float64), so it is never below the true optimum; a predicted value above the certified optimum by more than
+#: this relative amount is a refutation.  The closed-form values are exact to rounding (~1e-15 relative).
+OBJECTIVE = Tolerance(0.0, 1e-7, "the solver's objective is the value of an exactly feasible point (>= the optimum); "
+                                 "the certified gap is <= 1e-10 relative; 1e-7 leaves a factor 1000")
+
+CS_SVM_TOLERANCES = {"*": CS_SVM, "objective": OBJECTIVE}
+
+PATH_TOLERANCES = {"*": Tolerance(PATH_NOISE, 0.0, "sequence check: a distance may rise by at most the solver noise "
+                                                   "1e-3 between consecutive λ")}
