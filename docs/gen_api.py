@@ -21,7 +21,7 @@ API_GROUPS = {
     "solvers": ("nctheory.solvers", "nctheory.solvers.registry", "nctheory.solvers.result",
                 "nctheory.solvers.certified", "nctheory.solvers.convex", "nctheory.solvers.factored"),
     "claims": ("nctheory.claims", "nctheory.claims.base", "nctheory.verify", "nctheory.cli.check"),
-    "explore": ("nctheory.threshold", "nctheory.search", "nctheory.explore.sweep", "nctheory.testing",
+    "explore": ("nctheory.threshold", "nctheory.explore.search", "nctheory.explore.sweep", "nctheory.testing",
                 "nctheory.present.plots"),
 }
 

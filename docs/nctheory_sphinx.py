@@ -6,7 +6,10 @@
 ``.. nctheory-provenance::`` the provenance tags and their meanings
 ``.. nctheory-cli::``        the CLI reference from ``build_parser()`` (:mod:`gen_cli`)
 ``.. nctheory-api:: KEY``    autodoc sections for one group of :data:`gen_api.API_GROUPS`
+``.. nctheory-json:: NAME``  the fields of one JSON schema (``nctheory.present.schema_doc``)
 ==========================  ===================================================
+
+``.. nctheory-json-definitions::`` renders the definitions the JSON schemas share.
 
 Each directive records the source files it read as dependencies of the page, so
 an incremental build re-renders the page when the code changes.  Anything a
@@ -98,10 +101,45 @@ class ApiDirective(_Generated):
         return gen_api.render_modules(gen_api.API_GROUPS[key])
 
 
+class JsonSchemaDirective(_Generated):
+    required_arguments = 1
+    depends_on = ("nctheory.present.serialize", "nctheory.present.schema_doc")
+
+    def generate(self):
+        from nctheory.present import schema_doc
+
+        name = self.arguments[0]
+        self.env.note_dependency(str(_schema_path(name)))
+        try:
+            return schema_doc.render(name), []
+        except ValueError as exc:
+            return "", [str(exc)]
+
+
+class JsonDefinitionsDirective(_Generated):
+    depends_on = ("nctheory.present.serialize", "nctheory.present.schema_doc")
+
+    def generate(self):
+        from nctheory.present import schema_doc
+
+        self.env.note_dependency(str(_schema_path("common")))
+        return schema_doc.render_definitions(), []
+
+
+def _schema_path(name):
+    from pathlib import Path
+
+    import nctheory.present
+
+    return Path(nctheory.present.__file__).parent / "schema" / f"{name}.json"
+
+
 def setup(app):
     app.add_directive("nctheory-claims", ClaimsDirective)
     app.add_directive("nctheory-refuted", RefutedDirective)
     app.add_directive("nctheory-provenance", ProvenanceDirective)
     app.add_directive("nctheory-cli", CliDirective)
     app.add_directive("nctheory-api", ApiDirective)
+    app.add_directive("nctheory-json", JsonSchemaDirective)
+    app.add_directive("nctheory-json-definitions", JsonDefinitionsDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,6 +22,15 @@ def is_input_error(exc: BaseException) -> bool:
     return isinstance(exc, ValueError) and bool(_FIELD_ERROR.match(str(exc)))
 
 
+class MissingExtra(ImportError):
+    """An optional dependency is not installed.  The message names the extra that installs it
+    (``pip install 'nctheory[search]'``); the CLI prints it in one line and exits 2."""
+
+    def __init__(self, what: str, extra: str, package: str):
+        self.extra, self.package = extra, package
+        super().__init__(f"{what} needs {package}: pip install 'nctheory[{extra}]'", name=package)
+
+
 class TimeLimitReached(BaseException):
     """The wall-clock budget of a command ran out (exit code 3 after a report of what was done)."""
 

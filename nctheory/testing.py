@@ -36,7 +36,9 @@ try:
     from hypothesis import assume
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised by the packaging smoke test
-    raise ImportError("nctheory.testing needs hypothesis: pip install 'nctheory[search]'") from exc
+    from nctheory.errors import MissingExtra
+
+    raise MissingExtra("nctheory.testing", "search", "hypothesis") from exc
 
 from nctheory.model import Problem
 from nctheory.model.options import Bias, Classifier, Constraint, Features

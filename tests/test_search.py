@@ -4,7 +4,7 @@ import json
 
 from nctheory.claims import get_claim
 from nctheory.cli import main
-from nctheory.search import search
+from nctheory.explore.search import search
 
 
 def test_finds_deep_ce_etf_counterexample_and_is_reproducible():

@@ -11,6 +11,8 @@ a ValueError whose message starts with ``"<field>: "``         2     one line ``
 (bad input: options, model fields, paths, claims files)
 output could not be written (disk full, closed pipe to a       2     one line (0 for a closed pipe)
 file)
+an optional dependency is missing                              2     one line naming the extra to install
+(:class:`~nctheory.errors.MissingExtra`)
 ``--time-limit`` ran out (:class:`~nctheory.errors.TimeLimitReached`  3     one line; the command reports
 not handled by the command)                                          what was done
 anything else: a bug of ours                                   3     the traceback and one line
@@ -29,7 +31,7 @@ import traceback
 from nctheory import __version__
 from nctheory.cli.args import CliError, load_user_claims
 from nctheory.cli.budget import Budget, parse_time_limit
-from nctheory.errors import TimeLimitReached, is_input_error
+from nctheory.errors import MissingExtra, TimeLimitReached, is_input_error
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 #: Exit code after Ctrl-C (128 + SIGINT, the shell convention).
@@ -125,6 +127,9 @@ def main(argv=None) -> int:
     except TimeLimitReached as exc:
         _say(f"{exc}: stopped before the command finished")
         return EXIT_INCONCLUSIVE
+    except MissingExtra as exc:  # e.g. `search` without hypothesis: the user's installation, not our bug
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         _say("interrupted")
         return INTERRUPTED_EXIT

@@ -173,7 +173,7 @@ def run_check(*, json_out: bool = False, junit: str | None = None, quiet: bool =
     elapsed = time.perf_counter() - t0
     summ = summary(results, codes, elapsed, len(jobs), stopped)
     if json_out:
-        emit_json({"results": [v.to_json() for v in results], "summary": summ}, stream)
+        emit_json({"only": only, "results": [v.to_json() for v in results], "summary": summ}, stream, command="check")
     else:
         notes = []
         if any(worst_rel_err(v) is None for v in results):

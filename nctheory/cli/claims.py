@@ -28,7 +28,7 @@ def run(args) -> int:
 
     claims = all_claims()
     if args.json:
-        emit_json([c.describe() for c in claims])
+        emit_json({"claims": [c.describe() for c in claims]}, command="claims")
         return 0
     if not claims:
         print("no claims registered")

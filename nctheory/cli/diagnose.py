@@ -110,7 +110,7 @@ def run(args) -> int:
     if args.json:
         from nctheory.cli.output import emit_json
 
-        emit_json(diag.to_json())
+        emit_json(diag.to_json(), command="diagnose")
     else:
         print(diag.text())
         if plot is not None:

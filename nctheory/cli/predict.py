@@ -28,7 +28,7 @@ def run(args) -> int:
 
     claim = get_claim(args.claim)
     unmet = claim.assumptions(problem)
-    out = {"claim": claim.id, "applies": not unmet, "unmet": unmet, "quantities": None, "notes": "",
+    out = {"claim": claim.id, "problem": problem.to_dict(), "applies": not unmet, "unmet": unmet, "quantities": None, "notes": "",
            "objective": None}
     if not unmet:
         pred = claim.predict(problem)
@@ -36,7 +36,7 @@ def run(args) -> int:
         out["notes"] = pred.notes
         out["objective"] = pred.objective
     if args.json:
-        emit_json(out)
+        emit_json(out, command="predict")
     else:
         print(f"{claim.id}: {' '.join(claim.statement.split())}")
         if unmet:

@@ -1,4 +1,4 @@
-"""``nctheory search CLAIM``: hunt for a counterexample, shrunk to a minimal instance (``nctheory.search``).
+"""``nctheory search CLAIM``: hunt for a counterexample, shrunk to a minimal instance (``nctheory.explore.search``).
 
 Exit code: a counterexample to a true claim -> 1; a claim registered to be refuted that was refuted -> 0;
 no counterexample -> 0 for a true claim, 3 if nothing was checked conclusively or the claim was
@@ -65,10 +65,12 @@ def run(args) -> int:
     if args.max_classes < 2:
         raise ValueError(f"max_classes: must be >= 2 (a problem has at least two classes), got {args.max_classes}")
     from nctheory.claims import get_claim
-    from nctheory.search import search
+    from nctheory.explore.search import search
 
     claim = get_claim(args.claim)
     watch = _Watch(claim, args.time_budget)
+    # the instance whose model options the search keeps (it varies the sizes and penalties around it)
+    base_problem = claim.default_instances()[0].to_dict()
     try:
         res = search(watch.wrapped(), budget=args.budget, seed=args.seed, outside=args.outside,
                      max_classes=args.max_classes)
@@ -76,17 +78,20 @@ def run(args) -> int:
         msg = (f"time limit of {args.time_budget.seconds:g} s reached after {max(watch.verified - 1, 0)} verified "
                f"instances: no counterexample among them")
         if args.json:
-            emit_json({"claim": claim.id, "counterexample": None, "evaluations": max(watch.verified - 1, 0),
-                       "seed": args.seed, "budget": args.budget, "outside": args.outside, "stopped": msg})
+            emit_json({"claim": claim.id, "base_problem": base_problem, "counterexample": None,
+                       "first_counterexample": None, "evaluations": max(watch.verified - 1, 0), "conclusive": None,
+                       "seed": args.seed, "budget": args.budget, "outside": args.outside,
+                       "all_compared_solves_certified": bool(watch.levels) and all(
+                           level == "certified" for level in watch.levels), "stopped": msg}, command="search")
         else:
             print(f"{claim.id}: {msg}")
         return 3
     all_certified = bool(watch.levels) and all(level == "certified" for level in watch.levels)
     if args.json:
         out = res.to_json()
-        out["claim"] = claim.id
-        out["all_compared_solves_certified"] = all_certified
-        emit_json(out)
+        out = {"claim": claim.id, "base_problem": base_problem, **{k: v for k, v in out.items() if k != "claim"},
+               "all_compared_solves_certified": all_certified, "stopped": None}
+        emit_json(out, command="search")
     elif res.counterexample is None:
         where = "outside" if args.outside else "inside"
         print(f"{claim.id}: no counterexample {where} its assumptions in {res.evaluations} instances "

@@ -40,7 +40,8 @@ def run(args) -> int:
     options = args.time_budget.solver_options(method).get(method, {})
     sol = solve(problem, method=method, **options)
     if args.json:
-        emit_json(sol.to_json())
+        # the answer, the problem it answers and the options the solve used (schema solve.json)
+        emit_json({**sol.to_json(), "problem": problem.to_dict(), "options": dict(sol.options)}, command="solve")
     else:
         gap = "n/a" if sol.gap is None else f"{sol.gap:.3e}"
         print(f"method     {sol.method}")

@@ -8,6 +8,12 @@ Exit code: without ``--claim``, 0 when every point was solved to optimality, els
 any point behaved unexpectedly, else 3 if any is undecided (``consistent`` too under
 ``--require-certified``), missing or unsolved, else 0.  A ``--time-limit`` stop exits 3 (1 if a point
 already failed) after saving every finished point.
+
+``--backend dask`` runs the points on a ``dask.distributed`` cluster (:mod:`nctheory.explore.sweep_dask`):
+the scheduler at ``--scheduler ADDRESS``, or a local cluster of ``--jobs`` workers (default 2, one thread
+each) started for the sweep and closed after it.  The records are those the default ``loky`` backend
+writes.  Without the optional ``distributed`` package, or when no scheduler answers at the address, the
+command exits 2 with one line.
 """
 
 from __future__ import annotations
@@ -40,8 +46,15 @@ def add_parser(sub, *, lazy: bool = False) -> None:
                    help=f"values of λ = sqrt(λW λH) at λW = λH (default {DEFAULT_LAMBDAS}); not with --lambda-w/-h")
     p.add_argument("--claim", help="verify this claim at every point (on the point's one solve)")
     add_method(p, lazy=lazy, help="solver (default auto: the claim's reference, else the exact one)")
-    p.add_argument("--jobs", type=integer, default=1, help="parallel workers (joblib)")
-    p.add_argument("--backend", choices=("loky", "dask"), default="loky")
+    p.add_argument("--jobs", type=integer, default=None,
+                   help="parallel workers: loky processes (default 1, in-process), or the workers of the local "
+                        "dask cluster (default 2, one thread each)")
+    p.add_argument("--backend", choices=("loky", "dask"), default="loky",
+                   help="loky: processes on this machine (joblib); dask: tasks on a dask.distributed cluster, "
+                        "a local one or --scheduler's (needs pip install 'nctheory[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="with --backend dask: run on the dask scheduler at ADDRESS (e.g. tcp://host:8786) instead "
+                        "of a local cluster; the wait for it is dask's distributed.comm.timeouts.connect")
     p.add_argument("--out", required=True, help="sweep file, JSON lines (created, or resumed if it is one)")
     p.add_argument("--limit", type=integer, default=None, help="run at most this many new points")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -105,8 +118,17 @@ def record_exit(rec: dict, claim, require_certified: bool) -> int:
 
 
 def run(args) -> int:
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         raise CliError(f"jobs: must be >= 1, got {args.jobs}")
+    if args.scheduler is not None and args.backend != "dask":
+        raise CliError("scheduler: --scheduler is the address of a dask scheduler; it needs --backend dask")
+    if args.scheduler is not None and args.jobs is not None:
+        raise CliError("jobs: --jobs sets the workers of a local dask cluster; the cluster behind --scheduler "
+                       "has its own")
+    if args.backend == "dask":
+        from nctheory.explore.sweep_dask import require_distributed
+
+        require_distributed()  # one line naming the extra, before anything else is loaded
     if args.limit is not None and args.limit < 1:
         raise CliError(f"limit: must be >= 1, got {args.limit}")
     if args.require_certified and not args.claim:
@@ -132,7 +154,8 @@ def run(args) -> int:
     stopped = None
     try:
         recs = run_sweep(grid, args.out, claim_id=args.claim, method=args.method, n_jobs=args.jobs,
-                         backend=args.backend, progress=False if (args.no_progress or args.json) else None,
+                         backend=args.backend, scheduler=args.scheduler,
+                         progress=False if (args.no_progress or args.json) else None,
                          limit=args.limit, claim_files=tuple(args.claims), deadline=budget.deadline)
     except TimeLimitReached as exc:
         stopped = f"time limit of {budget.seconds:g} s reached {exc.where}".strip()
@@ -143,8 +166,10 @@ def run(args) -> int:
         recs = [done[k] for k in keys if k in done]
     total = len(points)
     bad = [r for r in recs if r.get("status") not in ("optimal", "local")]
-    summary = {"out": args.out, "points": len(recs), "total": total, "not_optimal": len(bad), "stopped": stopped,
-               "claim": args.claim}
+    summary = {"grid": {"base": grid.base.to_dict(), "n_major": grid.n_major, "k_major": grid.k_major,
+                        "k_minor": grid.k_minor, "ratios": list(grid.ratios), "lambdas": list(grid.lambdas)},
+               "method": args.method, "out": args.out, "points": len(recs), "total": total, "not_optimal": len(bad),
+               "stopped": stopped, "claim": args.claim}
     codes = []
     if claim is not None:
         codes = [record_exit(r, claim, args.require_certified) for r in recs]
@@ -152,7 +177,7 @@ def run(args) -> int:
                        verdicts={v: sum(r.get("verdict") == v for r in recs)
                                  for v in ("pass", "consistent", "fail", "inconclusive")})
     if args.json:
-        emit_json(summary)
+        emit_json(summary, command="sweep")
     else:
         print(f"{len(recs)}/{total} points in {args.out}; {len(bad)} not solved to optimality")
         if claim is not None:

@@ -66,7 +66,7 @@ def run(args) -> int:
     idx = clusters[-1]
     n_c = problem.sizes[int(idx[0])]
     predicted = hl.threshold_lambda(n_c, problem.N)
-    out = {"kind": "hong-ling/lambda", "cluster": [int(i) for i in idx], "cluster_size": n_c, "N": problem.N,
+    out = {"kind": "hong-ling/lambda", "problem": problem.to_dict(), "cluster": [int(i) for i in idx], "cluster_size": n_c, "N": problem.N,
            "predicted": predicted, "observed": None, "bracket": None, "rel_diff": None, "agree": args.agree,
            "conclusive": False, "evaluations": None, "message": ""}
     try:
@@ -81,7 +81,7 @@ def run(args) -> int:
                    evaluations=onset.evaluations, message=onset.message,
                    rel_diff=None if onset.value is None else abs(onset.value - predicted) / predicted)
     if args.json:
-        emit_json(out)
+        emit_json(out, command="threshold")
     else:
         print(f"cluster {out['cluster']} (n_c = {n_c}), N = {problem.N}: collapse iff λ ≥ λ*")
         print(f"  predicted λ* = √n_c/N      = {predicted:.12g}")

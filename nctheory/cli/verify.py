@@ -89,7 +89,8 @@ def run(args) -> int:
         out = [v.to_json() for v in results]
         if stopped is not None:
             out.append(timed_out_json(stopped[0], stopped[1], budget))
-        emit_json(out[0] if len(jobs) == 1 else out)
+        # one verification: its record; several: {"results": [...]} (a list has no place for the version)
+        emit_json(out[0] if len(jobs) == 1 else {"results": out}, command="verify")
     if not args.json:
         if stopped is not None:
             claim, problem, _ = stopped

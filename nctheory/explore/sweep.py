@@ -15,14 +15,18 @@ point, flushed at once; re-running the same sweep on the same file skips the poi
 by a hash of the point's problem, claim and requested method), so an interrupted sweep resumes without
 loss.
 
-Parallelism: ``joblib`` (its ``loky`` process backend by default; ``backend="dask"`` uses a Dask cluster
-through joblib, which needs the ``distributed`` package and a running ``dask.distributed.Client``).  A
-worker process watches the sweep's process and exits within :data:`WATCHDOG_INTERVAL_S` once it is gone
-(e.g. after SIGKILL), so no worker outlives an interrupted sweep.
+Parallelism: ``joblib``'s ``loky`` process backend by default; a loky worker watches the sweep's process
+and exits within :data:`WATCHDOG_INTERVAL_S` once it is gone (e.g. after SIGKILL), so no worker outlives an
+interrupted sweep.  ``backend="dask"`` runs the points as tasks of a ``dask.distributed`` cluster, a
+scheduler's address or a local cluster the sweep starts and closes (:mod:`nctheory.explore.sweep_dask`;
+needs the optional ``distributed``, ``pip install 'nctheory[dask]'``).  Both run the same
+:func:`run_point` and write each record as it arrives, so the records, and the file, are the same up to
+their order and ``time_s``.  A point listed twice in the grid (a repeated ratio or λ) is solved once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -35,13 +39,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from nctheory.errors import TimeLimitReached
-from nctheory.explore.sweep_file import append, open_for_append
+from nctheory.explore.sweep_file import append, open_for_append, scan
 from nctheory.metrics import minority_collapse
 from nctheory.model import Problem
 from nctheory.progress import Progress
 
 #: Every sweep record has exactly these keys, in this order (``None`` where not applicable).
 RECORD_KEYS = (
+    "schema_version", "nctheory_version",  # the JSON contract (nctheory.present.serialize)
     "key", "ratio", "lambda", "n_minor", "problem", "method", "solver",
     "status", "certified", "objective", "lower_bound", "gap", "rel_gap", "time_s", "iterations", "message", "error",
     "w_norms", "h_norms",
@@ -51,6 +56,8 @@ RECORD_KEYS = (
 )
 #: How often a worker checks that the sweep's process is still alive.
 WATCHDOG_INTERVAL_S = 0.5
+#: Workers of the local dask cluster when ``n_jobs`` is not given (one thread each).
+DASK_LOCAL_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,9 @@ def empty_record(**values) -> dict:
     unknown = set(values) - set(RECORD_KEYS)
     if unknown:
         raise KeyError(f"not sweep record keys: {sorted(unknown)}")
+    from nctheory.present.serialize import stamp
+
+    values = {**{k: v for k, v in stamp("sweep").items() if k in RECORD_KEYS}, **values}
     return {k: values.get(k) for k in RECORD_KEYS}
 
 
@@ -243,8 +253,8 @@ def _worst_rel_err(v) -> float | None:
 
 
 # --------------------------------------------------------------------------- the sweep
-def run_sweep(grid: Grid, out: str, *, claim_id: str | None = None, method: str = "auto", n_jobs: int = 1,
-              backend: str = "loky", progress: bool | None = None, limit: int | None = None,
+def run_sweep(grid: Grid, out: str, *, claim_id: str | None = None, method: str = "auto", n_jobs: int | None = None,
+              backend: str = "loky", scheduler=None, progress: bool | None = None, limit: int | None = None,
               claim_files=(), deadline: float | None = None) -> list[dict]:
     """Run (or resume) a sweep; returns every record (old and new), in grid order.
 
@@ -258,9 +268,13 @@ def run_sweep(grid: Grid, out: str, *, claim_id: str | None = None, method: str 
         Verify this claim at each point (on the point's one solve).
     method : str
         Solver method (``"auto"`` or a name of ``nctheory.solvers.METHODS``).
-    n_jobs : int
-        Parallel workers (1 = in-process).
+    n_jobs : int, optional
+        Parallel workers: loky processes (default 1 = in-process), or the workers of the local dask cluster
+        (default :data:`DASK_LOCAL_WORKERS`, one thread each).  Not with ``scheduler``.
     backend : {"loky", "dask"}
+    scheduler : str or distributed.Client, optional
+        ``backend="dask"`` only: the address of a running ``dask.distributed`` scheduler (or a client) to
+        run on instead of a local cluster.
     progress : bool, optional
         Progress bar on stderr (default: when stderr is a terminal).
     limit : int, optional
@@ -274,26 +288,46 @@ def run_sweep(grid: Grid, out: str, *, claim_id: str | None = None, method: str 
     Raises
     ------
     ValueError
-        ``backend: / n_jobs: / limit: / out: ...`` for bad arguments or a file that is not a sweep file.
+        ``backend: / n_jobs: / scheduler: / limit: / out: ...`` for bad arguments, a file that is not a
+        sweep file, ``distributed`` missing for ``backend="dask"``, or no scheduler at ``scheduler``.
     TimeLimitReached
         When ``deadline`` passed before every point was done.
     """
     if backend not in ("loky", "dask"):
         raise ValueError(f"backend: unknown {backend!r}; allowed: loky, dask")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
         raise ValueError(f"n_jobs: must be an integer >= 1, got {n_jobs!r}")
+    if scheduler is not None and backend != "dask":
+        raise ValueError(f"scheduler: a dask scheduler is for backend 'dask', not {backend!r}")
+    if scheduler is not None and n_jobs is not None:
+        raise ValueError("n_jobs: sets the workers of a local cluster; the cluster behind a scheduler has its own")
+    if backend == "dask":
+        from nctheory.explore.sweep_dask import require_distributed
+
+        require_distributed()  # before the file is touched
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit: must be an integer >= 1, got {limit!r}")
     points = grid.problems()
     keys = [point_key(p, claim_id, method) for _, p in points]
-    done, fh = open_for_append(out)
-    with fh:
-        todo = [(pt, p) for (pt, p), k in zip(points, keys) if k not in done]
+    with contextlib.ExitStack() as stack:
+        client = None
+        if backend == "dask" and set(keys) - set(scan(out)[0]):
+            # connected before the file is touched: a scheduler that does not answer leaves it as it was
+            from nctheory.explore.sweep_dask import connected
+
+            client = stack.enter_context(connected(scheduler, n_workers=n_jobs or DASK_LOCAL_WORKERS))
+        done, fh = open_for_append(out)
+        stack.enter_context(fh)
+        todo, seen = [], set(done)
+        for (pt, p), k in zip(points, keys):
+            if k not in seen:  # done already, or listed twice in the grid
+                seen.add(k)
+                todo.append((k, pt, p))
         if limit is not None:
             todo = todo[:limit]
         stopped = False
         with Progress(len(todo), "sweep", enabled=progress) as bar:
-            for rec in _execute(todo, claim_id, method, n_jobs, backend, tuple(claim_files), deadline):
+            for rec in _execute(todo, claim_id, method, n_jobs, client, tuple(claim_files), deadline):
                 if rec is None:  # the deadline passed before this point started
                     stopped = True
                     continue
@@ -309,22 +343,23 @@ def run_sweep(grid: Grid, out: str, *, claim_id: str | None = None, method: str 
     return finished
 
 
-def _execute(todo, claim_id, method, n_jobs, backend, claim_files, deadline):
+def _execute(todo, claim_id, method, n_jobs, client, claim_files, deadline):
+    """Records (or None past the deadline) of the ``(key, point, problem)`` triples, as they finish: on the
+    dask ``client`` when there is one, else in loky processes (in this one for ``n_jobs`` 1)."""
     kw = {"claim_files": claim_files, "deadline": deadline}
-    if n_jobs == 1 and backend == "loky":
-        for pt, p in todo:
+    if client is not None:
+        from nctheory.explore.sweep_dask import run_points
+
+        yield from run_points(client, todo, claim_id, method, **kw)
+        return
+    n_jobs = n_jobs or 1
+    if n_jobs == 1:
+        for _, pt, p in todo:
             yield run_point(pt, p, claim_id, method, **kw)
         return
     import joblib
 
-    if backend == "dask":
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise ValueError("backend: 'dask' needs the 'distributed' package and a running "
-                             "dask.distributed.Client; pip install distributed") from None
-    # only loky workers are our children; a dask worker's parent is its nanny, on any machine
-    parent = os.getpid() if backend == "loky" else None
-    with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+    parent = os.getpid()  # the loky workers are this process's children: they exit once it is gone
+    with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
         yield from joblib.Parallel(return_as="generator_unordered")(
-            joblib.delayed(run_point)(pt, p, claim_id, method, parent_pid=parent, **kw) for pt, p in todo)
+            joblib.delayed(run_point)(pt, p, claim_id, method, parent_pid=parent, **kw) for _, pt, p in todo)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 
 from nctheory.gallery.output import GalleryResult
@@ -101,11 +100,12 @@ def run_args(args) -> int:
     for name in names:
         item(name)  # validate every name before drawing anything
     results = [run(name, args.out, quick=args.quick) for name in names]
-    if args.json:
-        json.dump([{"name": r.name, "verdict": r.verdict, "png": r.png, "json": r.json, "points": r.n_points,
-                    "time_s": r.time_s, "inconclusive": list(r.inconclusive)} for r in results],
-                  sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+    if args.json:  # the versioned JSON contract (nctheory.present.serialize; schema gallery.json)
+        from nctheory.present.serialize import dumps, envelope
+
+        items = [{"name": r.name, "verdict": r.verdict, "png": r.png, "json": r.json, "points": r.n_points,
+                  "time_s": r.time_s, "inconclusive": list(r.inconclusive)} for r in results]
+        sys.stdout.write(dumps(envelope("gallery", {"items": items, "quick": bool(args.quick)}), indent=2) + "\n")
     else:
         for r in results:
             print(f"{r.name:<10} {r.verdict.upper():<13} {r.n_points:4d} predicted-vs-solved points  "

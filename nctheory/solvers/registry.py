@@ -6,13 +6,16 @@ the model exactly (not a relaxation):
 * class sizes in few groups of equal size (C <= K/2) and K >= :data:`SYMMETRIC_MIN_K`, CE or MSE ->
   ``certified:symmetric`` (the invariant problem of size O(C²), certified for the full K-class problem);
 * learned classifier, depth 1, free features, penalties, a loss with a conjugate -> ``certified``;
-* layer-peeled norm constraints (learned W) -> ``convex:lpm`` (Gram SDP, R4);
+* layer-peeled norm constraints (learned W) -> ``certified:lpm-symmetric`` (grouped sizes, K >= 50) or
+  ``certified:lpm`` (a first-order solver of the nuclear-ball problem with its own dual bound), ``convex:lpm``
+  (the Gram SDP, R4) as the independent reference;
 * fixed-ETF classifier -> ``convex:fixed-etf`` (convex in H);
 * ReLU features or depth >= 2 -> ``factored`` (no convex form; certified where a rigorous bound is
   tight: the ReLU doubly-nonnegative relaxation, the deep-linear MSE spectral bound).
 
-``convex:uf-svm`` solves the unconstrained-features SVM of the problem's sizes (its penalties play no
-role); ``convex:relu-dnn`` is a relaxation.  Neither is chosen by ``auto``.
+``certified:uf-svm`` (and its grouped version ``certified:uf-svm-symmetric``) and ``convex:uf-svm`` solve the
+unconstrained-features SVM of the problem's sizes (its penalties play no role); ``convex:relu-dnn`` is a relaxation.
+None of these is chosen by ``auto``.
 
 A new solver is one :class:`~nctheory.solvers.base.Solver` subclass and one row in :data:`SOLVERS`.
 """
@@ -26,16 +29,21 @@ from nctheory.solvers.certified.symmetric import SymmetricSolver
 from nctheory.solvers.convex.solvers import (ConvexAuto, ConvexFixedETF, ConvexFullSample, ConvexLPM, ConvexReduced,
                                              ConvexReluDNN, ConvexUFSVM)
 from nctheory.solvers.factored.solver import FactoredSolver
+from nctheory.solvers.references.solvers import LPMSolver, SymmetricLPMSolver, SymmetricUFSVMSolver, UFSVMSolver
 from nctheory.solvers.result import Solution
 
 #: name -> solver, in preference order.
 SOLVERS: dict[str, Solver] = {s.name: s for s in (
-    SymmetricSolver(), CertifiedSolver(), ConvexLPM(), ConvexFixedETF(), FactoredSolver(), ConvexReduced(), ConvexFullSample(),
-    ConvexReluDNN(), ConvexUFSVM(), ConvexAuto(),
+    SymmetricSolver(), CertifiedSolver(), SymmetricLPMSolver(), LPMSolver(), ConvexLPM(), ConvexFixedETF(),
+    FactoredSolver(), ConvexReduced(), ConvexFullSample(), ConvexReluDNN(), SymmetricUFSVMSolver(), UFSVMSolver(),
+    ConvexUFSVM(), ConvexAuto(),
 )}
 
 #: Candidates of ``method="auto"``, in order.
-AUTO_ORDER = ("certified:symmetric", "certified", "convex:lpm", "convex:fixed-etf", "factored")
+AUTO_ORDER = ("certified:symmetric", "certified", "certified:lpm-symmetric", "certified:lpm", "convex:lpm",
+              "convex:fixed-etf", "factored")
+#: Symmetric (group-reduced) solvers: ``auto`` prefers them only from SYMMETRIC_MIN_K classes on.
+SYMMETRIC = ("certified:symmetric", "certified:lpm-symmetric")
 #: ``auto`` prefers the symmetric solver from this K on: below it both are fast, and the dense solver's answer
 #: (the default instances' reference since the first release) is kept.
 SYMMETRIC_MIN_K = 50
@@ -66,7 +74,7 @@ def auto_method(problem: Problem) -> str:
     reasons = []
     for name in AUTO_ORDER:
         s = SOLVERS[name]
-        if name == "certified:symmetric" and problem.K < SYMMETRIC_MIN_K:
+        if name in SYMMETRIC and problem.K < SYMMETRIC_MIN_K:
             continue
         sup = s.supports(problem)
         if sup and s.exact:

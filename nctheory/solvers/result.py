@@ -91,6 +91,17 @@ class Certificate:
     def to_json(self) -> dict:
         return {"kind": self.kind, "description": self.description, "assumes": self.assumes}
 
+    @classmethod
+    def from_json(cls, data) -> "Certificate":
+        """The certificate written by :meth:`to_json`; ValueError ``certificate: ...`` otherwise."""
+        if not isinstance(data, dict):
+            raise ValueError(f"certificate: expected a JSON object, got {type(data).__name__}")
+        try:
+            return cls(kind=str(data["kind"]), description=str(data["description"]),
+                       assumes=str(data.get("assumes", "")))
+        except KeyError as exc:
+            raise ValueError(f"certificate: the field {exc.args[0]!r} is required") from None
+
 
 @dataclass(frozen=True)
 class Solution:
@@ -188,10 +199,13 @@ class Solution:
         gap = max(float(self.objective) - lb, 0.0)
         rg = relative_gap(self.objective, lb)
         ok = rg is not None and rg <= tol and self.status in (Status.OPTIMAL, Status.LOCAL)
-        status = Status.OPTIMAL if ok else self.status
-        msg = self.message + (f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}" if ok else
-                              f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}")
-        return replace(self, lower_bound=lb, gap=gap, status=status, certificate=certificate, message=msg)
+        if not ok:
+            # a bound that leaves the gap above tol does not certify: record it, keep the answer uncertified
+            extra = {**self.extra, "uncertified_bound": {"lower_bound": lb, "rel_gap": rg, "kind": certificate.kind}}
+            msg = self.message + f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}"
+            return replace(self, extra=extra, message=msg)
+        msg = self.message + f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}"
+        return replace(self, lower_bound=lb, gap=gap, status=Status.OPTIMAL, certificate=certificate, message=msg)
 
     def to_json(self) -> dict:
         """The CLI contract's JSON keys (DESIGN.md)."""
@@ -216,3 +230,116 @@ class Solution:
             "iterations": int(self.iterations),
             "message": self.message,
         }
+
+    # ------------------------------------------------------------------ reading JSON back
+    @classmethod
+    def from_json(cls, data) -> "Solution":
+        """The solution written by :meth:`to_json` (or printed by ``nctheory solve --json``), read back.
+
+        What JSON does not carry comes back empty: the full features ``H`` (None) and ``extra`` ({}); ``options``
+        are read when present (the CLI writes them).  Non-finite numbers, written as ``null``, come back as NaN
+        in the arrays.  Envelope and other fields a reader does not know are ignored; a ``schema_version``
+        other than this package's is refused.  ValueError ``<field>: ...`` for a missing or malformed field; a
+        grouped answer without dense arrays (above ``DENSE_MAX_K`` classes) is read by
+        :meth:`GroupedSolution.from_json <nctheory.solvers.certified.grouped.GroupedSolution.from_json>`.
+        """
+        data = json_object(data, "solution")
+        for name in ("W", "H_mean", "b", "logits_mean"):
+            if name in data and data[name] is None and "grouped" in data:
+                raise ValueError(f"{name}: this grouped answer carries no dense arrays; read it with "
+                                 "GroupedSolution.from_json")
+        cert = json_field(data, "certificate", optional=True)
+        return cls(W=json_array(data, "W", 2), H_mean=json_array(data, "H_mean", 2), b=json_array(data, "b", 1),
+                   logits_mean=json_array(data, "logits_mean", 2), objective=json_number(data, "objective"),
+                   lower_bound=json_number(data, "lower_bound", optional=True),
+                   gap=json_number(data, "gap", optional=True), status=json_status(data),
+                   iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
+                   method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
+                   certificate=None if cert is None else Certificate.from_json(cert),
+                   options=json_dict(data, "options"))
+
+
+# ---------------------------------------------------------------------- JSON readers shared by the from_json methods
+def json_object(data, what: str) -> dict:
+    """``data`` as a dict of the current JSON contract; ValueError ``<what>: ...`` / ``schema_version: ...``."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{what}: expected a JSON object (dict), got {type(data).__name__}")
+    if "schema_version" in data:
+        from nctheory.present.serialize import SCHEMA_VERSION
+
+        if data["schema_version"] != SCHEMA_VERSION:
+            raise ValueError(f"schema_version: this nctheory reads version {SCHEMA_VERSION!r}, got "
+                             f"{data['schema_version']!r}")
+    return data
+
+
+def json_field(data: dict, key: str, *, optional: bool = False):
+    """``data[key]``; a missing key is ValueError ``<key>: ...`` unless ``optional`` (then None)."""
+    if key not in data:
+        if optional:
+            return None
+        raise ValueError(f"{key}: a value is required")
+    return data[key]
+
+
+def json_number(data: dict, key: str, *, optional: bool = False) -> float | None:
+    """A float (``null`` is None when ``optional``, else NaN: strict JSON writes non-finite numbers as null)."""
+    v = json_field(data, key, optional=optional)
+    if v is None:
+        return None if optional else math.nan
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"{key}: expected a number, got {v!r}")
+    return float(v)
+
+
+def json_int(data: dict, key: str) -> int:
+    v = json_field(data, key)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueError(f"{key}: expected an integer, got {v!r}")
+    return v
+
+
+def json_str(data: dict, key: str, *, optional: bool = False) -> str | None:
+    v = json_field(data, key, optional=optional)
+    if v is None and optional:
+        return None
+    if not isinstance(v, str):
+        raise ValueError(f"{key}: expected a string, got {v!r}")
+    return v
+
+
+def json_bool(data: dict, key: str) -> bool:
+    v = json_field(data, key)
+    if not isinstance(v, bool):
+        raise ValueError(f"{key}: expected true or false, got {v!r}")
+    return v
+
+
+def json_dict(data: dict, key: str) -> dict:
+    """An optional JSON object (``{}`` when absent or null)."""
+    v = json_field(data, key, optional=True)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ValueError(f"{key}: expected a JSON object, got {type(v).__name__}")
+    return dict(v)
+
+
+def json_status(data: dict) -> Status:
+    v = json_field(data, "status")
+    try:
+        return Status(v)
+    except ValueError:
+        raise ValueError(f"status: unknown {v!r}; allowed: {', '.join(STATUSES)}") from None
+
+
+def json_array(data: dict, key: str, ndim: int) -> np.ndarray:
+    """A float array of ``ndim`` dimensions (``null`` entries become NaN); ValueError ``<key>: ...``."""
+    v = json_field(data, key)
+    try:
+        arr = np.array(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key}: expected {'a list of numbers' if ndim == 1 else 'a list of rows of numbers'}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{key}: expected {ndim} dimension(s), got an array of shape {arr.shape}")
+    return arr

@@ -87,6 +87,42 @@ class Check:
             "explain": self.explain(),
         }
 
+    @classmethod
+    def from_json(cls, data) -> "Check":
+        """The check written by :meth:`to_json`, read back (``ok`` and ``explain`` follow from the rest).
+
+        ``predicted`` and ``observed`` come back as numpy arrays where they were lists (``null`` entries as NaN),
+        else as written; ``null`` errors come back as NaN (``rel_err`` and the precisions as None, their meaning
+        there).  ValueError ``<field>: ...`` for a missing or malformed field.
+        """
+        from nctheory.solvers.result import json_field, json_number, json_object, json_str
+
+        data = json_object(data, "check")
+        try:
+            decision = Decision(json_field(data, "decision"))
+        except ValueError as exc:
+            if str(exc).startswith("decision:"):
+                raise
+            raise ValueError(f"decision: unknown {data['decision']!r}; allowed: "
+                             f"{', '.join(d.value for d in Decision)}") from None
+        tol = json_field(data, "tol")
+        if not isinstance(tol, dict):
+            raise ValueError(f"tol: expected a JSON object, got {type(tol).__name__}")
+        entry = json_field(data, "entry", optional=True)
+        if entry is not None and (not isinstance(entry, list) or
+                                  not all(isinstance(i, int) and not isinstance(i, bool) for i in entry)):
+            raise ValueError(f"entry: expected a list of integers or null, got {entry!r}")
+        return cls(quantity=json_str(data, "quantity"), method=json_str(data, "method"),
+                   predicted=_from_jsonable(json_field(data, "predicted")),
+                   observed=_from_jsonable(json_field(data, "observed")),
+                   abs_err=json_number(data, "abs_err"),
+                   rel_err=json_number(data, "rel_err", optional=True), tol=dict(tol), decision=decision,
+                   precision=json_number(data, "precision", optional=True),
+                   entry=None if entry is None else tuple(entry),
+                   entry_err=json_number(data, "entry_err", optional=True),
+                   entry_allowance=json_number(data, "entry_allowance", optional=True),
+                   entry_precision=json_number(data, "entry_precision", optional=True))
+
 
 def _jsonable(x):
     if isinstance(x, (np.ndarray, list, tuple)):
@@ -99,6 +135,20 @@ def _jsonable(x):
     if isinstance(x, (np.floating, np.integer)):
         return float(x)
     return x
+
+
+def _from_jsonable(x):
+    """A JSON list as the array the comparison held (booleans stay booleans, ``null`` entries become NaN); other
+    values as they are (a ragged list stays a list)."""
+    if not isinstance(x, list):
+        return x
+    try:
+        arr = np.array(x)
+        if arr.dtype == object:
+            arr = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        return x
+    return arr if arr.dtype == bool or np.issubdtype(arr.dtype, np.number) else x
 
 
 def comparable(predicted, observed):

@@ -67,10 +67,12 @@ def estimate(observed_a: dict, observed_b: dict) -> dict:
 
 
 def better_of(first, second):
-    """``(answer, other)``: the answer with the smaller relative gap (the second on ties or without gaps,
-    since a refinement is at least as tight for certified solvers; for solvers whose refinement is a
-    looser second opinion, the first keeps its smaller gap)."""
+    """``(answer, other)``: the answer with the smaller relative gap; a certified answer over an uncertified one;
+    the second on ties or when neither has a gap (a refinement is at least as tight for local solvers; for
+    solvers whose refinement is a looser second opinion, the first keeps its smaller gap)."""
     g1, g2 = first.rel_gap, second.rel_gap
+    if g1 is not None and g2 is None:  # a certified answer is never traded for an uncertified one
+        return first, second
     if g1 is not None and g2 is not None and g1 < g2:
         return first, second
     return second, first

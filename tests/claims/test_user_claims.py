@@ -70,3 +70,20 @@ def test_bad_claim_files_are_named_field_errors(tmp_path):
     """))
     with pytest.raises(ValueError, match=r"^claims: id 'zhu/balanced-ce' is already registered"):
         load_claims(str(dup))
+
+
+def test_an_installed_packages_claims_appear_through_the_entry_point_group(tmp_path, monkeypatch):
+    # a minimal installed distribution: a module with CLAIMS and a dist-info advertising it in group nctheory.claims
+    (tmp_path / "fake_nc_claims.py").write_text(textwrap.dedent(f"""
+        import runpy
+        _ns = runpy.run_path({EXAMPLE!r})
+        CLAIMS = [c for c in _ns["CLAIMS"] if c.id == "me/column-sums"]
+    """))
+    dist = tmp_path / "fake_nc_claims-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-nc-claims\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[nctheory.claims]\nmine = fake_nc_claims:CLAIMS\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ids = [c.id for c in all_claims()]
+    assert "me/column-sums" in ids and ids.count("me/column-sums") == 1
+    assert get_claim("me/column-sums").requires.bias == ("none",)

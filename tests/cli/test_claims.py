@@ -10,7 +10,7 @@ from .conftest import USER_CLAIMS
 def test_json_lists_ids_provenance_and_statements(main_run):
     code, out, _ = main_run("claims", "--json")
     assert code == 0
-    data = json.loads(out)
+    data = json.loads(out)["claims"]
     assert [d["id"] for d in data] == [c.id for c in all_claims()]
     for item in data:
         assert {"id", "source", "provenance", "statement", "expected"} <= set(item)

@@ -110,7 +110,7 @@ def test_help_lists_the_solver_names():
 def test_claims_option_loads_a_users_file_in_a_real_process():
     proc = run_cli("claims", "--json", "--claims", USER_CLAIMS)
     assert proc.returncode == 0, proc.stderr
-    ids = [c["id"] for c in json.loads(proc.stdout)]
+    ids = [c["id"] for c in json.loads(proc.stdout)["claims"]]
     assert "user/zero-threshold" in ids and "zhu/balanced-ce" in ids
 
 

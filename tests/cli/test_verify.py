@@ -51,7 +51,7 @@ def test_inconclusive_says_why(main_run):
 
 def test_default_instances_when_no_sizes(main_run):
     code, out, _ = main_run("verify", "user/zero-threshold", "--claims", USER_CLAIMS, "--json")
-    data = json.loads(out)
+    data = json.loads(out)["results"]
     assert code == 0 and isinstance(data, list) and [d["problem"]["sizes"] for d in data] == [[4, 4, 4], [5, 5, 5]]
 
 
@@ -59,6 +59,6 @@ def test_time_limit_reports_what_was_done_and_exits_3():
     """--all over the built-in claims cannot finish in 1 s; what finished is printed, then exit 3."""
     proc = run_cli("verify", "--all", "--time-limit", "1", "--json")
     assert proc.returncode in (1, 3), proc.stderr[-2000:]  # 1 only if a claim already failed
-    data = json.loads(proc.stdout)
+    data = json.loads(proc.stdout)["results"]
     assert data and data[-1]["verdict"] == "inconclusive" and "time limit of 1 s" in data[-1]["reason"]
     assert "Traceback" not in proc.stderr and "time limit of 1 s reached" in proc.stderr

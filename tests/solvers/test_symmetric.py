@@ -659,8 +659,13 @@ def test_solution_interface_matches_the_dense_rules():
     dense = sol.expand()
     for lower in (sol.lower_bound - 1e-3, sol.lower_bound):
         mine = sol.with_certificate(lower, sol.certificate, tol=1e-8)
-        theirs = replace(dense, objective=sol.objective).with_certificate(lower, sol.certificate, tol=1e-8)
-        assert isinstance(mine, GroupedSolution) and mine.lower_bound == lower
+        theirs = replace(dense, objective=sol.objective, lower_bound=sol.lower_bound, gap=sol.gap).with_certificate(lower, sol.certificate, tol=1e-8)
+        assert isinstance(mine, GroupedSolution) and mine.lower_bound == theirs.lower_bound
+        # a bound that certifies is attached; a loose one is recorded beside the answer, never attached
+        if lower == sol.lower_bound:
+            assert mine.lower_bound == lower and "uncertified_bound" not in mine.extra
+        else:
+            assert mine.lower_bound == sol.lower_bound and mine.extra["uncertified_bound"]["lower_bound"] == lower
         assert (mine.status, mine.gap, mine.rel_gap, mine.message) == (theirs.status, theirs.gap, theirs.rel_gap,
                                                                        theirs.message)
     out = sol.to_json()

@@ -224,6 +224,69 @@ class GroupedSolution:
             },
         }
 
+    @classmethod
+    def from_json(cls, data, problem=None) -> "GroupedSolution":
+        """The grouped answer written by :meth:`to_json` (or ``nctheory solve --json`` with ``certified:symmetric``),
+        read back from its ``"grouped"`` blocks.
+
+        The instance is ``problem`` if given, else the ``"problem"`` the CLI writes beside the answer; the class
+        order comes from its sizes.  The dense arrays, when the JSON has them, are not read: :meth:`expand` rebuilds
+        them from the blocks.  Not in JSON: the dual point (None) and ``extra``; the rank is therefore the
+        numerical rank of Y (singular values above ``max(C, 1) · eps`` times the largest count as nonzero).
+        ValueError ``<field>: ...`` for a missing or malformed field, or groups that do not match the problem.
+        """
+        from nctheory.model.problem import Problem
+        from nctheory.solvers.result import (json_dict, json_field, json_int, json_number, json_object, json_status,
+                                             json_str)
+
+        data = json_object(data, "solution")
+        if problem is None:
+            if data.get("problem") is None:
+                raise ValueError("problem: a grouped answer is read with its problem (give problem=, or keep the "
+                                 "'problem' field nctheory solve writes)")
+            problem = Problem.from_dict(data["problem"])
+        grouped = json_field(data, "grouped")
+        if not isinstance(grouped, dict):
+            raise ValueError(f"grouped: expected a JSON object, got {type(grouped).__name__}")
+        structure = GroupStructure.from_sizes(problem.n)
+        groups = json_field(grouped, "groups")
+        if groups != structure.to_json():
+            raise ValueError(f"groups: {groups!r} are not the equal-size groups of the problem's sizes "
+                             f"({structure.describe()})")
+
+        def matrix(key):
+            m = json_field(grouped, key)
+            if not isinstance(m, dict) or "perp" not in m or "core" not in m:
+                raise ValueError(f"{key}: expected a grouped matrix with 'perp' and 'core'")
+            try:
+                return GroupedMatrix(structure, np.array(m["perp"], dtype=np.float64),
+                                     np.array(m["core"], dtype=np.float64))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{key}: {exc}") from None
+
+        try:
+            beta = np.array(json_field(grouped, "beta"), dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise ValueError("beta: expected a list of numbers") from None
+        if beta.shape != (structure.C,):
+            raise ValueError(f"beta: expected {structure.C} values (one per group), got {beta.size}")
+        Y = matrix("Y")
+        extra = {}
+        values, mult = Y.singular_values()
+        if values.size:
+            cut = max(structure.C, 1) * np.finfo(np.float64).eps * float(values.max())
+            extra["rank"] = int(mult[values > cut].sum())
+        cert = json_field(data, "certificate", optional=True)
+        return cls(structure=structure, Y=Y, beta=beta, gram_WW=matrix("gram_WW"), gram_HH=matrix("gram_HH"),
+                   gram_WH=matrix("gram_WH"), objective=json_number(data, "objective"),
+                   lower_bound=json_number(data, "lower_bound", optional=True),
+                   gap=json_number(data, "gap", optional=True), status=json_status(data),
+                   iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
+                   method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
+                   extra=extra, certificate=None if cert is None else Certificate.from_json(cert),
+                   options=json_dict(data, "options"), dual=None, problem=problem)
+
+
 
 def _expanded(sol: GroupedSolution) -> Solution:
     """:meth:`GroupedSolution.expand`."""

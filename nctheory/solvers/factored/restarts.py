@@ -294,7 +294,7 @@ def _solve(objective, *, restarts, seed, on, max_iter, gtol, scales, ranks, prog
               f"{', '.join(str(e['class']) for e in adopted)}")
     message = (f"{origin}: {res.reason}, projected gradient "
                f"{res.grad_norm:.2e} (gtol {gtol:.1e}); {len(groups)} distinct objective value(s); "
-               f"{flagged} restart(s) flagged; stationary point of a nonconvex problem, not certified")
+               f"{flagged} restart(s) flagged; a stationary point of the nonconvex problem")
     total = int(sum(x.nit for x in results) + sum(e["iterations"] for e in drop_log))
     extra = {"restarts": records, "distinct_solutions": groups, "best_restart": best, "grad_norm": res.grad_norm,
              "x": res.x,

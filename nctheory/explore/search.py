@@ -150,7 +150,9 @@ def search(claim: Claim, *, budget: int = 30, seed: int = 0, outside: bool = Fal
         from hypothesis.configuration import set_hypothesis_home_dir
         from hypothesis.errors import NoSuchExample, Unsatisfiable
     except ImportError as exc:
-        raise ImportError("nctheory search needs hypothesis: pip install 'nctheory[search]'") from exc
+        from nctheory.errors import MissingExtra
+
+        raise MissingExtra("nctheory search", "search", "hypothesis") from exc
     import time
 
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:

@@ -32,7 +32,7 @@ from nctheory.gallery.output import GalleryResult
 from nctheory.gallery.yang import push_pull_ratio_predicted
 from nctheory.geometry import simplex_etf
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
 
 
