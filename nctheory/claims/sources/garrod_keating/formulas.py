@@ -128,9 +128,10 @@ def candidates(K: int, M: int, n: float, lambda_w: float, lambda_h: float) -> di
 
 
 def best_candidate(K: int, M: int, n: float, lambda_w: float, lambda_h: float) -> tuple[str, dict, dict]:
-    """``(name, record, all)``: the family member (or zero) of lowest value; ties go to the lower rank."""
+    """``(name, record, all)``: the family member (or zero) of lowest value; ties go to the lower rank, and a member
+    whose best scale is a = 0 is the zero point (named ``"zero"``)."""
     c = candidates(K, M, n, lambda_w, lambda_h)
-    name = min(c, key=lambda k: (c[k]["value"], c[k]["rank"]))
+    name = min(c, key=lambda k: (c[k]["value"], c[k]["rank"], k != "zero"))
     return name, c[name], c
 
 
