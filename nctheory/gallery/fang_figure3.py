@@ -81,8 +81,8 @@ def figure(out_dir: str, quick: bool = False):
             continue
         Xp = f3.predicted_gram(R)
         at = {"i": idx, "R": R}
-        for name, pred, obs in (("gram_WW", Xp[K:, K:], g.gram_WW), ("gram_HH", Xp[:K, :K], g.gram_HH),
-                                ("logits_mean", Xp[K:, :K], g.logits)):
+        # the blocks both cosines read (classifier rows of X: ⟨w_i, w_·⟩ and ⟨w_i, h̄_·⟩)
+        for name, pred, obs in (("gram_WW", Xp[K:, K:], g.gram_WW), ("logits_mean", Xp[K:, :K], g.logits)):
             log.add(CLAIMS[0], name, "sdp-weights", at, pred, obs)
         solved.append({"i": idx, "R": R, "sdp_tol": g.tol, "true_cosine": f3.true_cosine(g.X, i, j),
                        "gram_row_cosine": f3.gram_row_cosine(g.X, i, j),

@@ -97,6 +97,8 @@ def figure(out_dir: str, quick: bool = False):
         for x, c, ls, lab in lines:
             ax.axvline(x, color=c, ls=ls, lw=1.2, label=lab)
         ax.set_xscale("log")
+        ticks = [t * scale for t in (0.002, 0.005, 0.01, 0.02, 0.03)]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.xaxis.set_minor_formatter(NullFormatter())  # the minor labels of a short log axis overlap
         ax.set_xlabel(xl)
         ax.set_ylabel("minority within-cluster singular value s_B")
