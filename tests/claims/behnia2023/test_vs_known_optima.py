@@ -8,6 +8,8 @@ ignores).  Then ℓ(z, y) = CE(wδz, y), and W' = wδW turns the model into Zhu 
 Tolerances are the catalogue's, for the same reasons: objectives to 1e-7 relative, Grams to 1e-4 of the matrix."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
@@ -80,3 +82,18 @@ def test_certificate_brackets_cvxpy(sizes, loss):
     slack = 1e-7 * abs(ref.objective)
     assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
     assert cert.objective - cert.lower_bound <= 1e-10 * abs(cert.objective)
+
+
+@settings(max_examples=5, deadline=None)
+@given(data=st.data(), K=st.integers(2, 4), log_lam=st.floats(-3.5, -1.5), log_ratio=st.floats(-1.0, 1.0))
+def test_certificate_brackets_cvxpy_on_random_instances(data, K, log_lam, log_ratio):
+    sizes = tuple(data.draw(st.lists(st.integers(1, 30), min_size=K, max_size=K)))
+    factor = st.lists(st.floats(0.3, 3.0), min_size=K, max_size=K).map(tuple)
+    loss = VectorScaling(delta=data.draw(factor), omega=data.draw(factor))
+    lam, r = 10.0 ** log_lam, 10.0 ** (log_ratio / 2)
+    p = Problem(sizes, lambda_w=lam / r, lambda_h=lam * r, loss=loss)
+    cert = SOLVERS["certified"].solve(p, tol=1e-12)
+    ref = SOLVERS["convex:reduced"].solve(p)
+    assert cert.status == Status.OPTIMAL and ref.status == Status.OPTIMAL
+    slack = 1e-7 * abs(ref.objective)
+    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack

@@ -9,6 +9,8 @@ chain 1e-9..1e-11, local solves gtol 1e-10), Grams to 1e-4 of the matrix (conic 
 import math
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from nctheory.claims.sources.zhou2022.formulas import balanced_closed_form
@@ -74,3 +76,16 @@ def test_certificate_brackets_cvxpy(sizes, eps, bias):
     slack = 1e-7 * abs(ref.objective)
     assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
     assert cert.objective - cert.lower_bound <= 1e-10 * abs(cert.objective)
+
+
+@settings(max_examples=5, deadline=None)
+@given(sizes=st.lists(st.integers(1, 30), min_size=2, max_size=4), eps=st.floats(0.0, 0.6),
+       log_lam=st.floats(-3.5, -1.5), log_ratio=st.floats(-1.0, 1.0), bias=st.sampled_from(["none", "free"]))
+def test_certificate_brackets_cvxpy_on_random_instances(sizes, eps, log_lam, log_ratio, bias):
+    lam, r = 10.0 ** log_lam, 10.0 ** (log_ratio / 2)
+    p = Problem(tuple(sizes), lambda_w=lam / r, lambda_h=lam * r, loss=LabelSmoothing(eps), bias=bias)
+    cert = SOLVERS["certified"].solve(p, tol=1e-12)
+    ref = SOLVERS["convex:reduced"].solve(p)
+    assert cert.status == Status.OPTIMAL and ref.status == Status.OPTIMAL
+    slack = 1e-7 * abs(ref.objective)
+    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
