@@ -135,10 +135,12 @@ def flat(M) -> np.ndarray:
     return np.asarray(M, dtype=np.float64).ravel()
 
 
-def normalized(G: np.ndarray) -> np.ndarray:
-    """``G / ||G||_F`` (zero stays zero)."""
-    nrm = float(np.linalg.norm(G))
-    return G / nrm if nrm > 0 else G
+def normalized(G):
+    """``G / ||G||_F`` for a dense or grouped matrix (zero stays zero)."""
+    nrm = frobenius(G)
+    if nrm <= 0:
+        return G
+    return G.scaled(1.0 / nrm) if hasattr(G, "structure") else G / nrm
 
 
 # ------------------------------------------------------------------------------ readers

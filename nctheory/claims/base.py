@@ -310,6 +310,14 @@ class Claim:
     def methods(self) -> tuple[str, ...]:
         return self.reference
 
+    def reference_for(self, problem: Problem) -> str:
+        """The first reference method as run on ``problem``: its grouped variant where that applies
+        (:func:`~nctheory.solvers.registry.preferred_method`), so a claim written against a dense certified solver
+        is checked at K = 10⁵ by the symmetry-reduced one, with a certificate for the same K-class problem."""
+        from nctheory.solvers.registry import preferred_method
+
+        return preferred_method(self.reference[0], problem)
+
     def describe(self) -> dict:
         return {
             "id": self.id,

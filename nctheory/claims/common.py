@@ -71,6 +71,15 @@ REGULARIZED_BIAS_TOLERANCE = Tolerance(3e-7, 0.0,
 
 
 # ------------------------------------------------------------------------------ the observation gauge
+def grouped_form(problem) -> bool:
+    """Whether a claim predicts in grouped form (:class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix`
+    values): exactly when a grouped reference solver answers -- the sizes fall into C <= K/2 equal-size groups and
+    K >= the symmetric solvers' threshold -- so prediction and observation both stay O(C²)."""
+    from nctheory.solvers.registry import SYMMETRIC_MIN_K
+
+    return problem.K >= SYMMETRIC_MIN_K and 2 * len(set(problem.sizes)) <= problem.K
+
+
 def centring_of(structure):
     r""":math:`S = I - J/K` as a :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix` of ``structure``."""
     from nctheory.solvers.certified.grouped_matrix import GroupedMatrix

@@ -146,7 +146,7 @@ def run(args) -> int:
 
         claim = get_claim(args.claim)
         if method == "auto":
-            method = claim.reference[0]
+            method = claim.reference_for(points[0][1])
     preflight(points[0][1], method)
     from nctheory.explore.sweep import run_sweep
 

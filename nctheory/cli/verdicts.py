@@ -106,7 +106,8 @@ def detail_lines(v) -> list[str]:
     """The reason, the checks, unmet assumptions and notes of one verification."""
     out = [f"    reason: {v.reason}"] if v.reason else []
     for c in v.checks:
-        ok = "ok " if c.ok else "BAD"
+        # undecided: neither agreement nor disagreement is shown (precision too coarse, nothing to compare)
+        ok = "ok " if c.ok else ("?? " if getattr(c.decision, "value", c.decision) == "undecided" else "BAD")
         tol = c.tol or {}
         out.append(f"    {ok} {c.quantity:<26} abs {fmt(c.abs_err, '9.2e')}  rel {fmt(c.rel_err, '9.2e')}  "
                    f"tol {fmt(tol.get('abs'), '.0e')}+{fmt(tol.get('rel'), '.0e')}·|p|  [{c.method}]")

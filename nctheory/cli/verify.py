@@ -46,7 +46,7 @@ def jobs_from_args(args, claims):
     jobs = [(c, problem) for c in claims]
     for claim, p in jobs:  # an instance no solver can take is bad input, before anything is solved
         if claim.applies(p):
-            for method in (args.method or claim.reference[:1]):
+            for method in (args.method or [claim.reference_for(p)]):
                 preflight(p, method)
     return jobs
 

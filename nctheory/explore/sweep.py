@@ -201,7 +201,7 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str, 
                        claim=claim_id)
     try:
         claim = _claim(claim_id, claim_files) if claim_id else None
-        wanted = claim.reference[0] if (claim is not None and method == "auto") else method
+        wanted = claim.reference_for(problem) if (claim is not None and method == "auto") else method
         resolved = auto_method(problem) if wanted == "auto" else wanted
         rec["solver"] = resolved
         options = dict(claim.solver_options.get(resolved, {})) if claim is not None else {}

@@ -336,7 +336,8 @@ def verify_claim(
     claim : Claim
     problem : Problem
     methods : sequence of str, optional
-        Reference methods; default: the claim's first reference.
+        Reference methods; default: the claim's first reference (its grouped variant where
+        :func:`~nctheory.solvers.registry.preferred_method` applies).
     max_rel_gap : float
         A certified solve qualifies only at or below this relative gap.
     solver_options : dict, optional
@@ -358,7 +359,9 @@ def verify_claim(
                             ["assumptions unmet: the claim says nothing about this instance"],
                             time.perf_counter() - t0, False, "assumptions unmet")
     prediction = claim.predict(problem)
-    methods = list(methods) if methods else list(claim.reference[:1])
+    # a claim's reference naming a dense certified solver gets its grouped variant where that applies (the rule of
+    # ``auto``); methods given by the caller are used as given
+    methods = list(methods) if methods else [claim.reference_for(problem)]
     checks: list[Check] = []
     evidence: list[Evidence] = []
     outcomes: list[ReferenceOutcome] = []
@@ -387,7 +390,10 @@ def verify_claim(
         level = "certified" if res.certified else "uncertified"
         evidence.append(Evidence(name, "optimal" if res.certified else "uncertified", level, bool(res.certified), None,
                                  None, None, None, None, "the experiment's own tolerance", 0, time.perf_counter() - te))
-        decision = Decision.AGREE if res.ok else (Decision.DISAGREE if res.certified else Decision.UNDECIDED)
+        # an experiment may say its sequence decides nothing (``undecided``, e.g. zero solutions along a λ path)
+        undecided = bool(getattr(res, "undecided", False))
+        decision = (Decision.AGREE if res.ok else
+                    Decision.DISAGREE if (res.certified and not undecided) else Decision.UNDECIDED)
         outcomes.append(ReferenceOutcome(name, level, decision, 1, experiment=True))
         checks.append(Check(name, "sequence", True, bool(res.ok), 0.0 if res.ok else 1.0, None,
                             {"abs": 0.0, "rel": 0.0, "why": "a boolean: the sequence behaves as claimed or not"},

@@ -79,7 +79,8 @@ def combine(outcomes: list[ReferenceOutcome], *, inconclusive_reasons: list[str]
     if any(o.decision == Decision.DISAGREE and o.level == "certified" for o in experiments):
         return Verdict.FAIL, True, "a certified sequence experiment contradicts the claim"
     if any(o.decision != Decision.AGREE for o in experiments):
-        inconclusive_reasons = list(inconclusive_reasons) + ["a sequence experiment did not certify its answer"]
+        inconclusive_reasons = list(inconclusive_reasons) + ["a sequence experiment did not decide (an uncertified solve, or a "
+                                                          "sequence that says nothing, such as zero solutions)"]
     outcomes = [o for o in outcomes if not o.experiment] + [o for o in experiments if o.decision == Decision.AGREE]
     cert = [o for o in outcomes if o.level == "certified" and o.compared]
     unc = [o for o in outcomes if o.level == "uncertified" and o.compared]

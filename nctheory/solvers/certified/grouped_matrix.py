@@ -174,6 +174,16 @@ class GroupedMatrix:
         order = np.argsort(-values, kind="stable")
         return values[order], mult[order]
 
+    def moduli(self) -> tuple["GroupedMatrix", "GroupedMatrix"]:
+        r"""``(left, right)`` = :math:`((MM^\top)^{1/2}, (M^\top M)^{1/2})`, both invariant, from one C × C SVD.
+
+        With the core :math:`= P\Theta Q^\top`, left has core :math:`P\Theta P^\top` and right
+        :math:`Q\Theta Q^\top`; on each within-group subspace M is the scalar :math:`d_g`, so both act there
+        as :math:`|d_g|`.  No squaring: accurate to rounding even where M is singular."""
+        P, theta, Qt = np.linalg.svd(self.core)
+        perp = np.abs(self.perp)
+        return self._like(perp, (P * theta) @ P.T), self._like(perp, (Qt.T * theta) @ Qt)
+
     def nuclear_norm(self) -> float:
         values, mult = self.singular_values()
         return float(values @ mult)

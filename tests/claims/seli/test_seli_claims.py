@@ -127,3 +127,31 @@ def test_assumptions():
     # the UF-SVM uses only the sizes: an MSE instance is the same UF-SVM
     assert seli.UF_SVM.assumptions(ok.with_(loss="mse")) == []
     assert any(u.startswith("d:") and "rank of SY" in u for u in seli.GRAMS.assumptions(Problem(sizes=(5, 4, 3, 2), d=2)))
+
+
+def test_regularization_path_starts_at_the_first_nonzero_solution():
+    # sizes 10x3, 1x3 at λ = 1e-2: the path 1, 0.1 (zero solutions: λN = 0.33 and 3.3 above the zero threshold),
+    # 1e-2, 1e-3; the claim is about λ → 0, so the two zero solutions are skipped, and the rest decides
+    check = seli.regularization_path(Problem(sizes=(10,) * 3 + (1,) * 3, lambda_w=1e-2, lambda_h=1e-2))
+    assert np.all(np.isnan(check.distances[:2])) and np.all(np.isfinite(check.distances[2:]))
+    assert check.ok and not check.undecided and "judged from λ = 1.0e-02" in check.message
+
+
+def test_regularization_path_of_zero_solutions_decides_nothing():
+    # λ = 1: every solution of the path 100 ... 0.1 is zero; no direction, so neither pass nor refutation
+    p = Problem(sizes=(10,) * 3 + (1,) * 3, lambda_w=1.0, lambda_h=1.0)
+    check = seli.regularization_path(p)
+    assert check.undecided and not check.ok and np.all(np.isnan(check.distances))
+    v = verify_claim(seli.REGULARIZATION_PATH, p)
+    assert v.verdict == "inconclusive" and v.refutation is None, v.reason
+
+
+def test_seli_targets_grouped_equal_the_dense_ones():
+    # the grouped square roots (one C x C SVD) against the dense ones (one K x K SVD): both exact to rounding
+    from nctheory.claims.sources.seli.formulas import seli_targets
+
+    for sizes in [(7,) * 3 + (2,) * 4 + (1,), (5,) * 10, (40,) * 2 + (3,) * 5 + (1,) * 2]:
+        dense, grouped = seli_targets(sizes), seli_targets(sizes, grouped=True)
+        for key in ("WW", "HH", "WH"):
+            assert np.abs(grouped[key].dense() - dense[key]).max() <= 1e-13 * max(1.0, np.abs(dense[key]).max())
+        assert grouped["nuclear"] == pytest.approx(dense["nuclear"], rel=1e-13)

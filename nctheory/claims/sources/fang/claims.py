@@ -4,6 +4,10 @@ r"""The Fang et al. 2021 claims (catalogue §6, FANG-LPM): the layer-peeled mode
 * ``fang/minority-collapse``: two clusters; the minority classifiers collapse exactly beyond a finite onset
   :math:`R_0` (derived here; Fang et al.'s Theorem 5 states R → ∞).
 * ``fang/oversampling``: oversampling to balance restores the ETF.
+
+References: the certified first-order solver ``certified:lpm`` (its grouped variant ``certified:lpm-symmetric`` at
+K >= 50 with grouped sizes, where predictions and observations are grouped matrices: the claims run at K = 10⁵), then
+the Gram SDP ``convex:lpm`` as an independent check.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.common import grouped_form
 from nctheory.claims.conditions import two_size_clusters
 from nctheory.claims.sources.fang import symbolic
 from nctheory.claims.sources.fang.accuracy import COLLAPSE_SQ_TOL, LPM_TOLERANCES, OVERSAMPLING_TOLERANCES
@@ -20,9 +25,15 @@ from nctheory.claims.sources.fang.formulas import (balanced_prediction, budgets,
                                                    two_cluster_prediction)
 from nctheory.claims.sources.fang.onset import predicted_onset
 from nctheory.model import Bias, Constraint, Problem
-from nctheory.observe import H_of, W_of, grams, zbar
+from nctheory.observe import H_of, W_of, grams, is_grouped, zbar
+from nctheory.solvers.certified.groups import GroupStructure
 
 SOURCE = "Fang et al. 2021, arXiv 2101.12699"
+
+#: The certified first-order layer-peeled solver (its own dual bound); at K >= 50 with grouped sizes the engine takes
+#: its grouped variant ``certified:lpm-symmetric`` (so the claims run at K = 10⁵); the Gram SDP ``convex:lpm`` (R4,
+#: Clarabel) is the second, independent reference (``--method convex:lpm``).
+LPM_METHOD = "certified:lpm"
 
 
 # ---------------------------------------------------------------------------------------- requirements
@@ -48,6 +59,8 @@ LPM = Requires.ufm("ce", constraint=(Constraint.AVERAGE,), bias=(Bias.NONE,))
 # ---------------------------------------------------------------------------------------- observation
 def lpm_observe(problem: Problem, solution) -> dict:
     """Grams, logits, objective and (two clusters, K_B >= 2) the squared minority spreads and collapse."""
+    if is_grouped(solution):
+        return _lpm_observe_grouped(problem, solution)
     W, M = W_of(solution), H_of(solution)
     gram_WW, gram_HH = grams(solution)
     out = {"gram_WW": gram_WW, "gram_HH": gram_HH, "logits_mean": zbar(solution),
@@ -64,8 +77,35 @@ def lpm_observe(problem: Problem, solution) -> dict:
     return out
 
 
+def _lpm_observe_grouped(problem: Problem, solution) -> dict:
+    r""":func:`lpm_observe` on a compact solution: inside an equal-size group every pair has
+    :math:`\|w_j - w_k\|^2 = 2(G_{jj} - G_{jk})`, twice the group's within-group value (``perp``) of the Gram."""
+    out = {"gram_WW": solution.gram_WW, "gram_HH": solution.gram_HH, "logits_mean": solution.gram_WH,
+           "objective": float(solution.objective)}
+    cl = clusters(problem)
+    if cl is not None and cl[2] >= 2:
+        minority = int(np.argmin(solution.structure.sizes))
+        e_w, e_h = budgets(problem)
+        out["minority_w_spread_sq"] = 2.0 * max(float(solution.gram_WW.perp[minority]), 0.0) / e_w
+        out["minority_h_spread_sq"] = 2.0 * max(float(solution.gram_HH.perp[minority]), 0.0) / e_h
+        out["minority_collapsed"] = bool(out["minority_w_spread_sq"] <= COLLAPSE_SQ_TOL)
+    return out
+
+
+def _min_pair_distance_sq(G) -> float:
+    r""":math:`\min_{j \ne k}\|w_j - w_k\|^2` from a grouped Gram: :math:`2\,\mathrm{perp}_g` inside a group of
+    two or more classes, :math:`G_{jj} + G_{kk} - 2G_{jk}` across groups."""
+    st, d, B = G.structure, G.diagonal, G.block
+    inside = [2.0 * G.perp[g] for g in range(st.C) if st.counts[g] >= 2]
+    across = [d[h] + d[g] - 2.0 * B[h, g] for h in range(st.C) for g in range(h + 1, st.C)]
+    return float(min(inside + across))
+
+
 def _oversampling_observe(problem: Problem, solution) -> dict:
     out = lpm_observe(problem, solution)
+    if is_grouped(solution):
+        out["min_pair_w_dist_sq"] = _min_pair_distance_sq(solution.gram_WW) / float(problem.e_w)
+        return out
     W = W_of(solution)
     D = np.sum((W[:, None, :] - W[None, :, :]) ** 2, axis=2)
     out["min_pair_w_dist_sq"] = float(np.min(D[np.triu_indices(problem.K, 1)])) / float(problem.e_w)
@@ -73,15 +113,20 @@ def _oversampling_observe(problem: Problem, solution) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- prediction
+def _structure(problem: Problem):
+    """The group structure when the claim predicts in grouped form (:func:`~nctheory.claims.common.grouped_form`)."""
+    return GroupStructure.from_problem(problem) if grouped_form(problem) else None
+
+
 def _balanced_predict(problem: Problem) -> Prediction:
-    q = balanced_prediction(problem.K, *budgets(problem))
+    q = balanced_prediction(problem.K, *budgets(problem), structure=_structure(problem))
     # the ETF with both budgets active is feasible and has this objective
     return Prediction("fang/lpm-balanced", problem, q, notes="simplex ETF, h_k = sqrt(E_H/E_W) w_k",
                       objective=q["objective"])
 
 
 def _collapse_predict(problem: Problem) -> Prediction:
-    q, sol = two_cluster_prediction(problem)
+    q, sol = two_cluster_prediction(problem, grouped=grouped_form(problem))
     e_w, e_h = budgets(problem)
     R0 = predicted_onset(sol.K_A, sol.K_B, e_w * e_h)
     state = "collapsed (s_B = 0)" if sol.minority_collapsed else f"separated (s_B = {sol.s_B:.4g})"
@@ -92,7 +137,7 @@ def _collapse_predict(problem: Problem) -> Prediction:
 
 def _oversampling_predict(problem: Problem) -> Prediction:
     e_w, e_h = budgets(problem)
-    q = balanced_prediction(problem.K, e_w, e_h)
+    q = balanced_prediction(problem.K, e_w, e_h, structure=_structure(problem))
     q["min_pair_w_dist_sq"] = 2 * e_w * problem.K / (problem.K - 1) / e_w
     return Prediction("fang/oversampling", problem, q,
                       notes="oversampled to balance: the simplex ETF is restored (no class pair collapses)",
@@ -120,7 +165,7 @@ LPM_BALANCED = Claim(
     requires=replace(LPM, balanced=True),
     predict=_balanced_predict,
     observe=lpm_observe,
-    reference=("convex:lpm",),
+    reference=(LPM_METHOD, "convex:lpm"),
     defaults=lambda: [Problem(sizes=(5, 5, 5), constraint="average", e_w=2.0, e_h=0.5, lambda_w=0.0, lambda_h=0.0)],
     tolerances=LPM_TOLERANCES,
     symbolic=symbolic.balanced_forms,
@@ -142,7 +187,7 @@ MINORITY_COLLAPSE = Claim(
     requires=replace(LPM, conditions=(two_size_clusters, minority_of_two)),
     predict=_collapse_predict,
     observe=lpm_observe,
-    reference=("convex:lpm",),
+    reference=(LPM_METHOD, "convex:lpm"),
     defaults=_default_collapse,
     tolerances=LPM_TOLERANCES,
     symbolic=symbolic.collapse_forms,
@@ -161,7 +206,7 @@ OVERSAMPLING = Claim(
     requires=replace(LPM, conditions=(oversampled,)),
     predict=_oversampling_predict,
     observe=_oversampling_observe,
-    reference=("convex:lpm",),
+    reference=(LPM_METHOD, "convex:lpm"),
     defaults=lambda: [oversample(_default_collapse()[1])],
     tolerances=OVERSAMPLING_TOLERANCES,
     symbolic=symbolic.balanced_forms,

@@ -17,10 +17,12 @@ import math
 
 import numpy as np
 
+from nctheory.claims.common import centring_of
 from nctheory.claims.sources.fang.reduction import two_cluster_lpm
 from nctheory.claims.sources.fang.two_cluster import TwoClusterLPM
 from nctheory.geometry import centering
 from nctheory.model import Problem
+from nctheory.solvers.certified.groups import GroupStructure
 
 
 def budgets(problem: Problem) -> tuple[float, float]:
@@ -38,11 +40,16 @@ def clusters(problem: Problem):
     return is_a, K_A, problem.K - K_A, float(n.max() / n.min())
 
 
-def balanced_prediction(K: int, e_w: float, e_h: float) -> dict:
-    r"""The simplex ETF of the balanced LPM (module doc): ``gram_WW``, ``gram_HH``, ``logits_mean``, ``objective``."""
-    S = centering(K)
+def balanced_prediction(K: int, e_w: float, e_h: float, structure=None) -> dict:
+    r"""The simplex ETF of the balanced LPM (module doc): ``gram_WW``, ``gram_HH``, ``logits_mean``, ``objective``.
+
+    With a :class:`~nctheory.solvers.certified.groups.GroupStructure` the matrices are grouped (any K)."""
+    S = centering(K) if structure is None else centring_of(structure)
     f = K / (K - 1.0)
     m = math.sqrt(e_w * e_h) * f
+    if structure is not None:
+        return {"gram_WW": S.scaled(e_w * f), "gram_HH": S.scaled(e_h * f), "logits_mean": S.scaled(m),
+                "objective": math.log1p((K - 1) * math.exp(-m))}
     return {
         "gram_WW": e_w * f * S,
         "gram_HH": e_h * f * S,
@@ -51,16 +58,22 @@ def balanced_prediction(K: int, e_w: float, e_h: float) -> dict:
     }
 
 
-def two_cluster_prediction(problem: Problem) -> tuple[dict, TwoClusterLPM]:
-    """Grams, logits, objective and minority spreads of the two-cluster LPM optimum (module doc)."""
+def two_cluster_prediction(problem: Problem, grouped: bool = False) -> tuple[dict, TwoClusterLPM]:
+    """Grams, logits, objective and minority spreads of the two-cluster LPM optimum (module doc); with ``grouped``
+    the matrices are :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix` values (any K)."""
     is_a, K_A, K_B, R = clusters(problem)
     e_w, e_h = budgets(problem)
     sol = two_cluster_lpm(K_A, K_B, R, e_w * e_h)
-    mats = sol.matrices(order=is_a)
     gamma2 = math.sqrt(e_w / e_h)
+    if grouped:
+        mats = sol.grouped_matrices(GroupStructure.from_problem(problem))
+        gram_WW, gram_HH = mats["sqrtZZt"].scaled(gamma2), mats["sqrtZtZ"].scaled(1.0 / gamma2)
+    else:
+        mats = sol.matrices(order=is_a)
+        gram_WW, gram_HH = gamma2 * mats["sqrtZZt"], mats["sqrtZtZ"] / gamma2
     q = {
-        "gram_WW": gamma2 * mats["sqrtZZt"],
-        "gram_HH": mats["sqrtZtZ"] / gamma2,
+        "gram_WW": gram_WW,
+        "gram_HH": gram_HH,
         "logits_mean": mats["Z"],
         "objective": sol.objective,
         "minority_w_spread_sq": 2 * gamma2 * sol.s_B / e_w,

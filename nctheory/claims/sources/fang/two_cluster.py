@@ -80,6 +80,31 @@ class TwoClusterLPM:
         """True iff s_B = 0 at the optimum (needs K_B >= 2 to mean anything)."""
         return self.s_B == 0.0
 
+    def grouped_matrices(self, structure) -> dict:
+        r""":meth:`matrices` as invariant matrices of the two-group ``structure`` (group 0 = the majority, the larger
+        size; :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix`), for any K, in O(1).
+
+        Entry form: :math:`s_AP_A + s_BP_B` puts :math:`s_h` on the within-group diagonal and :math:`-s_h/K_h` on
+        the within-group block; the rank-one parts add :math:`u_hg_g` (Z), :math:`\sigma_3u_hu_g/\|u\|^2` and
+        :math:`\sigma_3g_hg_g/\|g\|^2` to the block, with :math:`u = (1/K_A, -1/K_B)`, :math:`g = (\alpha, -t)`
+        per group, :math:`\|u\|^2 = 1/K_A + 1/K_B`, :math:`\|g\|^2 = K_A\alpha^2 + K_Bt^2`."""
+        from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+
+        if structure.C != 2 or tuple(int(m) for m in structure.counts) != (self.K_A, self.K_B):
+            raise ValueError(f"sizes: expected two groups of {self.K_A} and {self.K_B} classes (majority first)")
+        counts = np.array([self.K_A, self.K_B], dtype=np.float64)
+        s = np.array([self.s_A, self.s_B])
+        u = np.array([1.0 / self.K_A, -1.0 / self.K_B])
+        g = np.array([self.alpha, -self.t])
+        nu2, ng2 = float(counts @ (u * u)), float(counts @ (g * g))
+        sigma3 = math.sqrt(nu2 * ng2)
+        within = -np.diag(s / counts)
+        uu = np.outer(u, u) / nu2
+        gg = np.outer(g, g) / ng2 if ng2 > 0 else np.zeros((2, 2))
+        return {"Z": GroupedMatrix.from_entries(structure, s, within + np.outer(u, g)),
+                "sqrtZZt": GroupedMatrix.from_entries(structure, s, within + sigma3 * uu),
+                "sqrtZtZ": GroupedMatrix.from_entries(structure, s, within + sigma3 * gg)}
+
     def matrices(self, order=None) -> dict:
         r"""``Z``, ``sqrtZZt`` :math:`=(ZZ^\top)^{1/2}` and ``sqrtZtZ`` :math:`=(Z^\top Z)^{1/2}` (K×K).
 

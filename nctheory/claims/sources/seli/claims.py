@@ -1,7 +1,9 @@
 r"""The SELI claims (catalogue §6): ``seli/uf-svm``, ``seli/grams``, ``seli/step-formulas``, ``seli/regularization-path``.
 
-The UF-SVM solver is :func:`nctheory.solvers.convex.solve_uf_svm` (reference method ``"convex:uf-svm"``).  The
-UF-SVM is a property of the class sizes alone; the penalties, loss and bias of the Problem are not used.
+The reference is the certified first-order UF-SVM solver (``"certified:uf-svm"``, its grouped variant
+``"certified:uf-svm-symmetric"`` at K >= 50 with grouped sizes, where the predictions are grouped matrices too, so
+the claims run at K = 10⁵); the cvxpy formulation ``"convex:uf-svm"`` is the independent check.  The UF-SVM is a
+property of the class sizes alone; the penalties, loss and bias of the Problem are not used.
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from nctheory.claims.sources.seli import accuracy as acc
 from nctheory.claims.sources.seli import symbolic
 from nctheory.claims.sources.seli.distance import seli_distances
 from nctheory.claims.sources.seli.experiments import regularization_path
+from nctheory.claims.common import grouped_form
 from nctheory.claims.sources.seli.formulas import seli_targets, step_formulas, step_params
 from nctheory.model import Bias, Classifier, Features, Problem
-from nctheory.observe import grams, normalized, zbar
+from nctheory.observe import grams, is_grouped, normalized, trace, zbar
 
 SOURCE = ("Thrampoulidis, Kini, Vakilian, Behnia, 'Imbalance trouble: revisiting neural-collapse geometry', "
           "arXiv 2208.05512")
 
-UF_SVM_METHOD = "convex:uf-svm"
+#: The certified first-order UF-SVM solver (its own Lagrange dual certificate); at K >= 50 with grouped sizes the
+#: engine takes its grouped variant (``certified:uf-svm-symmetric``); ``convex:uf-svm`` stays as the independent
+#: conic check (``--method convex:uf-svm``).
+UF_SVM_METHOD = "certified:uf-svm"
 
 #: The UF-SVM: a learned classifier with free features, one layer, d >= K-1 (no loss, penalty or bias field).
 UF_SVM_REQUIRES = Requires(classifier=(Classifier.LEARNED,), features=(Features.FREE,), depth=(1, 1),
@@ -39,9 +45,21 @@ def _symmetric(G: np.ndarray) -> np.ndarray:
     return 0.5 * (G + G.T)
 
 
+def _targets(problem: Problem) -> dict:
+    return seli_targets(problem.sizes, grouped=grouped_form(problem))
+
+
+def _solution_grams(solution) -> tuple:
+    """``(WWᵀ, H̄ᵀH̄, WH̄)``: grouped matrices of a compact solution, symmetrised dense ones otherwise."""
+    if is_grouped(solution):
+        return solution.gram_WW, solution.gram_HH, solution.gram_WH
+    GW, GH = grams(solution)
+    return _symmetric(GW), _symmetric(GH), zbar(solution)
+
+
 # =========================================================================== seli/uf-svm
 def _uf_predict(problem: Problem) -> Prediction:
-    T = seli_targets(problem.sizes)
+    T = _targets(problem)
     # the balanced factors of SY satisfy every margin with equality and have ½‖W‖² + ½‖H‖² = ‖SY‖_*: feasible
     return Prediction("seli/uf-svm", problem,
                       {"class_mean_logits": T["WH"], "objective": T["nuclear"], "min_margin": 1.0},
@@ -50,7 +68,7 @@ def _uf_predict(problem: Problem) -> Prediction:
 
 
 def _uf_observe(problem: Problem, solution) -> dict:
-    out = {"class_mean_logits": zbar(solution), "objective": float(solution.objective)}
+    out = {"class_mean_logits": _solution_grams(solution)[2], "objective": float(solution.objective)}
     if "min_margin" in solution.extra:
         out["min_margin"] = float(solution.extra["min_margin"])
     return out
@@ -81,18 +99,23 @@ UF_SVM = Claim(
 
 # =========================================================================== seli/grams
 def _grams_predict(problem: Problem) -> Prediction:
-    T = seli_targets(problem.sizes)
+    T = _targets(problem)
     # factors with these Grams have WH̄ = S (every margin exactly 1: feasible) and UF-SVM value
     # ½ tr WWᵀ + ½ Σ n_k ‖h̄_k‖² (= ‖SY‖_*)
-    value = 0.5 * float(np.trace(T["WW"])) + 0.5 * float(problem.n @ np.diag(T["HH"]))
+    if hasattr(T["HH"], "structure"):
+        st = T["HH"].structure
+        h_term = float((st.counts * st.sizes).astype(np.float64) @ T["HH"].diagonal)
+    else:
+        h_term = float(problem.n @ np.diag(T["HH"]))
+    value = 0.5 * trace(T["WW"]) + 0.5 * h_term
     return Prediction("seli/grams", problem, {"gram_W": T["WW"], "gram_H": T["HH"], "gram_WH": T["WH"]},
                       "SELI: WWᵀ = (SDS)^{1/2}, H̄ᵀH̄ = D^{-1/2}(D^{1/2}SD^{1/2})^{1/2}D^{-1/2}, WH̄ = S (UF-SVM scale)",
                       objective=value)
 
 
 def _grams_observe(problem: Problem, solution) -> dict:
-    GW, GH = grams(solution)
-    return {"gram_W": _symmetric(GW), "gram_H": _symmetric(GH), "gram_WH": zbar(solution)}
+    GW, GH, Z = _solution_grams(solution)
+    return {"gram_W": GW, "gram_H": GH, "gram_WH": Z}
 
 
 GRAMS = Claim(
@@ -139,6 +162,8 @@ def _step_predict(problem: Problem) -> Prediction:
 
 
 def _step_observe(problem: Problem, solution) -> dict:
+    if is_grouped(solution):
+        return _step_observe_grouped(problem, solution)
     nA, nB, KA, KB = step_params(problem)
     n = np.asarray(problem.sizes)
     A, B = np.flatnonzero(n == nA), np.flatnonzero(n == nB)
@@ -155,6 +180,24 @@ def _step_observe(problem: Problem, solution) -> dict:
             if idx.size >= 2:
                 blk = C[np.ix_(idx, idx)]
                 out[f"cos_{tag}_{lab}"] = float((blk.sum() - np.trace(blk)) / (idx.size * (idx.size - 1)))
+    return out
+
+
+def _step_observe_grouped(problem: Problem, solution) -> dict:
+    """:func:`_step_observe` on a compact solution: the two groups' Gram values, no K × K matrix."""
+    nA, nB, KA, KB = step_params(problem)
+    st = solution.structure
+    a, b = int(np.flatnonzero(st.sizes == nA)[0]), int(np.flatnonzero(st.sizes == nB)[0])
+    out = {}
+    for tag, G in (("w", solution.gram_WW), ("mu", solution.gram_HH)):
+        d, cos = G.diagonal, G.cross_cosine()
+        out[f"{tag}_sq_maj"], out[f"{tag}_sq_min"] = float(d[a]), float(d[b])
+        out[f"{tag}_in_cross"] = float(G.block[a, b])
+        out[f"{tag}_sq_ratio"] = out[f"{tag}_sq_maj"] / out[f"{tag}_sq_min"]
+        out[f"cos_{tag}_cross"] = float(cos[a, b])
+        for lab, g, count in (("maj", a, KA), ("min", b, KB)):
+            if count >= 2:
+                out[f"cos_{tag}_{lab}"] = float(cos[g, g])
     return out
 
 
@@ -186,7 +229,7 @@ STEP = Claim(
 
 # =========================================================================== seli/regularization-path
 def _path_predict(problem: Problem) -> Prediction:
-    T = seli_targets(problem.sizes)
+    T = _targets(problem)
     return Prediction(
         "seli/regularization-path", problem,
         {"seli_direction_W": normalized(T["WW"]), "seli_direction_H": normalized(T["HH"]),
@@ -208,8 +251,9 @@ REGULARIZATION_PATH = Claim(
     statement=(
         "Ridge-CE UFM solutions converge in direction to SELI as λ → 0, slowly (~1/log(1/λ)): the normalised "
         "Gram distances ‖G/‖G‖ − T/‖T‖‖ of WWᵀ, H̄ᵀH̄ and WH̄ to the SELI Grams decrease along a decreasing λ "
-        "sequence (e.g. 1e-2, 1e-3, 1e-4, 1e-5 with certified solves). A sequence statement: per instance the "
-        "verifier has nothing to compare (inconclusive); regularization_path() performs the check. Canonical "
+        "sequence (certified solves at 100, 10, 1 and 0.1 times the instance's λ = √(λ_Wλ_H): 1e-2 ... 1e-5 at "
+        "the default instance). A sequence statement: per instance the verifier has nothing to compare "
+        "(inconclusive); regularization_path() performs the check. Canonical "
         "convention (the direction does not depend on it). K = 2 without bias is degenerate: the CE optimum is "
         "already along S for every λ (distances 0 up to solver noise)."
     ),

@@ -23,20 +23,42 @@ import math
 
 import numpy as np
 
+from nctheory.claims.common import centring_of
 from nctheory.geometry import seli_grams
 from nctheory.model import Problem
+from nctheory.observe import trace
+from nctheory.solvers.certified.groups import GroupStructure
 
 
-def seli_targets(sizes) -> dict:
+def seli_targets(sizes, *, grouped: bool = False) -> dict:
     r"""SELI Grams for class sizes ``sizes``: keys ``"WW"``, ``"HH"``, ``"WH"`` (:func:`~nctheory.geometry.seli_grams`)
     and ``"nuclear"`` = :math:`\|SY\|_* = \operatorname{tr}(SDS)^{1/2}` (the UF-SVM value).
 
     With :math:`SD^{1/2} = P\Theta Q^\top`, :math:`(SDS)^{1/2} = P\Theta P^\top`, so its trace is :math:`\sum\Theta`,
-    the nuclear norm of :math:`SD^{1/2}` (= that of SY).
+    the nuclear norm of :math:`SD^{1/2}` (= that of SY).  With ``grouped`` the Grams are
+    :class:`~nctheory.solvers.certified.grouped_matrix.GroupedMatrix` values (:func:`grouped_seli_grams`), for any K.
     """
+    if grouped:
+        T = grouped_seli_grams(GroupStructure.from_sizes(sizes))
+        T["nuclear"] = trace(T["WW"])
+        return T
     T = dict(seli_grams(sizes))
     T["nuclear"] = float(np.trace(T["WW"]))
     return T
+
+
+def grouped_seli_grams(structure: GroupStructure) -> dict:
+    r"""The SELI Grams of :func:`~nctheory.geometry.seli_grams` as invariant matrices of ``structure``, in O(C³).
+
+    :math:`S` and :math:`D^{\pm1/2}` are invariant under permutations inside equal-size groups, hence so is
+    :math:`M = SD^{1/2}`, and :math:`(SDS)^{1/2} = (MM^\top)^{1/2}`,
+    :math:`(D^{1/2}SD^{1/2})^{1/2} = (M^\top M)^{1/2}` (:meth:`~GroupedMatrix.moduli`, one C × C SVD), then
+    :math:`\bar H^\top\bar H = D^{-1/2}(M^\top M)^{1/2}D^{-1/2}` and :math:`W\bar H = S`.
+    """
+    S = centring_of(structure)
+    root = np.sqrt(structure.sizes.astype(np.float64))
+    left, right = S.times_diagonal(root).moduli()
+    return {"WW": left, "HH": right.diagonal_times(1.0 / root).times_diagonal(1.0 / root), "WH": S}
 
 
 def step_formulas(k: int, R: float, rho: float) -> dict:
