@@ -47,7 +47,9 @@ def _family_k(problem) -> list[str]:
 DEEP_CE = Requires.ufm("ce", depth=(1, MAX_DEPTH), balanced=True, bias=(Bias.NONE,), conditions=(_dim_for_family,))
 FAMILY_REQUIRES = Requires.ufm("ce", depth=(1, MAX_DEPTH), balanced=True, bias=(Bias.NONE,),
                                conditions=(_dim_for_family, _family_k))
-SEQUENCE_REQUIRES = Requires.ufm("ce", depth=(2, MAX_DEPTH), balanced=True, bias=(Bias.NONE,),
+#: K >= 4: for K = 2 and 3 the lowest-rank member of the family (the segment, the triangle) is the ETF itself, so
+#: "the rank falls below K − 1" cannot happen and the sequence says nothing (drawn instances were inconclusive).
+SEQUENCE_REQUIRES = Requires.ufm("ce", depth=(2, MAX_DEPTH), balanced=True, bias=(Bias.NONE,), min_classes=4,
                                  conditions=(_dim_for_family,))
 
 
@@ -148,7 +150,8 @@ RANK_VS_DEPTH = Claim(
     provenance=("abstract", "derived"),
     statement=(
         "[abstract] The number of non-negligible singular values of the optimal logits is bounded as depth grows "
-        "(low-rank bias). Checked as a sequence: for the problem's K, n, λ (balanced, no bias), the numerical rank of "
+        "(low-rank bias). Checked as a sequence for K >= 4 (for K <= 3 the family's lowest rank is the ETF's): for the "
+        "problem's K, n, λ (balanced, no bias), the numerical rank of "
         "the best mean logits at depths M = 1, …, (the problem's depth) does not increase with M, is K − 1 at M = 1 "
         "(the ETF, certified) and is below K − 1 at the largest depth (factored restart plan: no certificate for deep "
         "CE, so the verdict is consistent at best)."
