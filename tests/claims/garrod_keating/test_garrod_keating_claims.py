@@ -50,7 +50,7 @@ def test_zero_wins_at_large_lambda():
 
 
 @settings(max_examples=4, deadline=None)
-@given(K=st.sampled_from([3, 4, 6]), M=st.integers(2, 4), n=st.integers(2, 8), log_lam=st.floats(-2.5, -1.5))
+@given(K=st.sampled_from([2, 4, 6]), M=st.integers(2, 4), n=st.integers(2, 8), log_lam=st.floats(-2.5, -1.5))
 def test_family_minimiser_against_factored(K, M, n, log_lam):
     lam = 10.0 ** log_lam
     p = Problem(sizes=(n,) * K, lambda_w=lam, lambda_h=lam, depth=M)
@@ -85,3 +85,18 @@ def test_rank_along_depth_default():
     p = G.RANK_VS_DEPTH.default_instances()[0]
     res = G.rank_along_depth(p)
     assert res.ranks == (3, 3, 2) and res.monotone and res.ok and not res.certified
+
+
+def test_k3_family_misses_a_dropped_class_point():
+    # the random draw that took K = 3 out of the restricted claim: two classes at ±a, the third at 0 (rank 1)
+    p = Problem(sizes=(92,) * 3, lambda_w=0.1, lambda_h=5.0150855300869195e-3, depth=3)
+    name, rec, _ = best_candidate(3, 3, 92, p.lambda_w, p.lambda_h)
+    sol = solve(p, method="factored")
+    Zm = np.asarray(sol.W) @ np.asarray(sol.H_mean)
+    s = np.linalg.svd(Zm, compute_uv=False)
+    assert name == "etf" and float(sol.objective) < rec["value"] - 1e-2  # measured 1.034778 vs 1.068472
+    assert np.count_nonzero(s > 1e-6 * s[0]) == 1
+    assert np.abs(Zm).max(axis=0).min() < 1e-6 * np.abs(Zm).max()  # one class's mean logits are 0
+    assert any(m.startswith("sizes: ") for m in G.POLYTOPE_MINIMIZER.assumptions(p))
+    v = verify_claim(G.POLYTOPE_FAMILY_GENERAL, p)
+    assert v.verdict == Verdict.FAIL and v.as_expected

@@ -220,8 +220,9 @@ LS_SMALL_LAMBDA = Claim(
         "to c_∞S with c_∞ = log(1 + K(1−ε)/ε) for every class and every size, at rate O(λ), and the factors to a "
         "finite limit with the SELI geometry: WWᵀ → √(λ_H/λ_W) c_∞ (SDS)^{1/2}, H̄ᵀH̄ → √(λ_W/λ_H) c_∞ "
         "D^{-1/2}(D^{1/2}SD^{1/2})^{1/2}D^{-1/2} -- bounded norms, where CE's diverge (its direction tends to SELI, "
-        "slowly). Checked along λ = 1e-3 … 1e-6 with certified solves: relative distances shrink by at least a factor 5 "
-        "per decade of λ (linear convergence gives 10)."
+        "slowly). Checked along λ = λ₀, λ₀/10, λ₀/100, λ₀/1000, λ₀ = ε√n_min/(KN) (where the O(λ) regime starts), with "
+        "certified solves: relative distances shrink by at least a factor 5 per decade of λ (linear convergence gives "
+        "10)."
     ),
     requires=replace(LS_UFM, bias=(Bias.NONE,), conditions=(dim_at_least_k_minus_1, _positive_eps)),
     predict=_limit_predict,
