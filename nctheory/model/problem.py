@@ -39,7 +39,7 @@ import numpy as np
 
 from nctheory.model.losses import Loss, get_loss
 from nctheory.model.options import Bias, Classifier, Constraint, Features, parse_option
-from nctheory.model.sizes import validate_sizes
+from nctheory.model.sizes import validate_real_sizes, validate_sizes
 
 #: Positive penalties and budgets must lie in this range: outside it float64 products such as
 #: :math:`\lambda_W\lambda_H N^2` under- or overflow (a subnormal λ made the objective NaN).
@@ -126,12 +126,16 @@ class Problem:
     constraint: Constraint = Constraint.PENALTY
     e_w: float | None = None
     e_h: float | None = None
+    real_sizes: bool = False
     _n: np.ndarray = field(init=False, repr=False, compare=False)
-    _N: int = field(init=False, repr=False, compare=False, default=0)
+    _N: int | float = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen dataclass)
-        set_("sizes", validate_sizes(self.sizes))
+        if not isinstance(self.real_sizes, (bool, np.bool_)):
+            raise ValueError(f"real_sizes: must be True or False, got {self.real_sizes!r}")
+        set_("real_sizes", bool(self.real_sizes))
+        set_("sizes", validate_real_sizes(self.sizes) if self.real_sizes else validate_sizes(self.sizes))
         set_("bias", parse_option(Bias, "bias", self.bias))
         set_("features", parse_option(Features, "features", self.features))
         set_("classifier", parse_option(Classifier, "classifier", self.classifier))
@@ -167,7 +171,7 @@ class Problem:
                     f"d: {self.d} is too small for this model; need d >= {self.min_dim} ({self._min_dim_reason})"
                 )
         object.__setattr__(self, "_n", np.asarray(self.sizes, dtype=np.float64))
-        object.__setattr__(self, "_N", int(sum(self.sizes)))
+        object.__setattr__(self, "_N", float(math.fsum(self.sizes)) if self.real_sizes else int(sum(self.sizes)))
         loss = get_loss(self.loss).bind(self)
         set_("loss", loss)
         loss.check(self)
@@ -179,8 +183,8 @@ class Problem:
         return len(self.sizes)
 
     @property
-    def N(self) -> int:
-        """Total number of samples."""
+    def N(self) -> int | float:
+        """Total number of samples (a float for real sizes)."""
         return self._N
 
     @property
@@ -228,7 +232,10 @@ class Problem:
 
     @property
     def labels(self) -> np.ndarray:
-        """Sample labels ``0..K-1`` in class order (length N)."""
+        """Sample labels ``0..K-1`` in class order (length N); ValueError naming ``sizes`` for real sizes."""
+        if self.real_sizes:
+            raise ValueError("sizes: real-valued class sizes (real_sizes=True) have no samples; per-sample "
+                             "computations (labels, full-sample solves) need integer sizes")
         return np.repeat(np.arange(self.K), self.sizes)
 
     def with_(self, **changes) -> "Problem":
@@ -236,7 +243,7 @@ class Problem:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
-        """JSON-ready description (the inverse of :meth:`from_dict`)."""
+        """JSON-ready description (the inverse of :meth:`from_dict`); ``real_sizes`` appears only when True."""
         return {
             "sizes": list(self.sizes),
             "lambda_w": self.lambda_w,
@@ -251,6 +258,7 @@ class Problem:
             "constraint": self.constraint.value,
             "e_w": self.e_w,
             "e_h": self.e_h,
+            **({"real_sizes": True} if self.real_sizes else {}),
         }
 
     @classmethod

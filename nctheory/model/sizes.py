@@ -98,6 +98,60 @@ def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
     return out
 
 
+#: Real class sizes (``Problem(real_sizes=True)``) must lie in this range: the reduced problems use the sizes
+#: through :math:`\pi_k = n_k/N` and :math:`\sqrt{n_k}`, which stay exact in float64 there.
+REAL_SIZE_RANGE = (1e-100, 1e100)
+
+
+def validate_real_sizes(sizes: Iterable) -> tuple[float, ...]:
+    r"""Real class sizes: a tuple of finite floats :math:`n_k > 0`, at least two classes.
+
+    For ``Problem(real_sizes=True)``.  The reduced problems (R2, the layer-peeled Gram problem, the class-mean
+    factored objective) depend on the sizes only through the weights :math:`\pi_k = n_k/N`, the penalty weights
+    :math:`n_k` and :math:`\sqrt{n_k}`, so they are defined for real sizes (an onset located in a class size is a
+    real number); anything that needs samples is not (:attr:`Problem.labels <nctheory.model.Problem.labels>`).
+
+    Raises
+    ------
+    ValueError
+        Naming the field ``sizes``.
+    """
+    if isinstance(sizes, (str, bytes)):
+        raise ValueError("sizes: expected a sequence of positive real numbers, got a string")
+    try:
+        raw = list(sizes)
+    except TypeError:
+        raise ValueError("sizes: expected a sequence of positive real numbers") from None
+    if len(raw) > MAX_CLASSES:
+        raise ValueError(f"sizes: {len(raw)} classes exceed the limit of {MAX_CLASSES}")
+    out: list[float] = []
+    lo, hi = REAL_SIZE_RANGE
+    for i, n in enumerate(raw):
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, float, np.integer, np.floating)):
+            raise ValueError(f"sizes: entry {i} = {n!r} is not a real number")
+        v = float(n)
+        if not math.isfinite(v) or v <= 0:
+            raise ValueError(f"sizes: entry {i} = {n!r} must be a finite real number > 0")
+        if not lo <= v <= hi:
+            raise ValueError(f"sizes: entry {i} = {v!r} is outside [{lo:g}, {hi:g}]")
+        out.append(v)
+    if len(out) < 2:
+        raise ValueError(f"sizes: need at least K = 2 classes, got K = {len(out)}")
+    return tuple(out)
+
+
+def integer_sizes_unmet(problem, method: str) -> list[str]:
+    """``["sizes: ..."]`` when ``problem`` has real-valued sizes and ``method`` needs samples, else ``[]``.
+
+    For the ``extra_unmet`` of solvers that build per-sample variables or integer size groups.
+    """
+    if getattr(problem, "real_sizes", False):
+        return [f"sizes: {method} needs integer class sizes (it works on samples or integer size groups); this "
+                "problem has real-valued sizes (real_sizes=True): use the dense certified solver, convex:lpm, "
+                "convex:reduced or factored on class means"]
+    return []
+
+
 def equal_size_groups(sizes) -> list[np.ndarray]:
     """Indices of classes grouped by equal size, largest size first (each an int array)."""
     n = np.asarray(sizes)

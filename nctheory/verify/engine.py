@@ -386,6 +386,8 @@ def verify_claim(
         name = f"sequence:{getattr(fn, '__name__', 'check')}"
         te = time.perf_counter()
         res = fn(problem)
+        if res is None:  # the experiment does not apply to this instance
+            continue
         notes.append(f"{name}: {res.message}")
         level = "certified" if res.certified else "uncertified"
         evidence.append(Evidence(name, "optimal" if res.certified else "uncertified", level, bool(res.certified), None,

@@ -87,9 +87,10 @@ def test_schema_enums_are_the_codes():
 def test_problem_schema_lists_the_problem_fields():
     from nctheory.model import Problem
 
-    fields = [f for f in Problem.__dataclass_fields__ if not f.startswith("_")]
+    fields = [f for f in Problem.__dataclass_fields__ if not f.startswith("_") and f != "real_sizes"]
     problem = schema("common")["$defs"]["problem"]
-    assert list(problem["properties"]) == fields == problem["required"]
+    # real_sizes: optional, written only when true
+    assert list(problem["properties"]) == fields + ["real_sizes"] and problem["required"] == fields
     assert list(Problem(sizes=(3, 2)).to_dict()) == fields
 
 
@@ -166,6 +167,9 @@ def outputs(tmp_path_factory):
                         "--lambda-h", "1e-2", "--claims", USER_CLAIMS, "--json"),
         "check": ("check", "check", "--only", "zhu/", "--json"),
         "threshold": ("threshold", "threshold", "--sizes", "50x2,5x2", "--json"),
+        "threshold-wide": ("threshold", "threshold", "zhu/balanced-ce", "--vary", "n", "--sizes", "5x3", "--rtol",
+                           "1e-3", "--json"),
+        "threshold-stopped": ("threshold", "threshold", "--sizes", "500x20,50x20", "--time-limit", "0.2", "--json"),
         "search": ("search", "search", "zhu/balanced-ce", "--budget", "2", "--json"),
         "search-counterexample": ("search", "search", "user/always-zero", "--claims", USER_CLAIMS, "--budget", "3",
                                   "--json"),
@@ -195,7 +199,7 @@ def outputs(tmp_path_factory):
 
 
 #: The exit code each case must have (None: a sweep record, no command).
-EXPECTED_EXIT = {"predict-unmet": 3, "verify-fail": 1, "search-counterexample": 1, "search-stopped": 3}
+EXPECTED_EXIT = {"threshold-wide": 3, "threshold-stopped": 3, "predict-unmet": 3, "verify-fail": 1, "search-counterexample": 1, "search-stopped": 3}
 
 
 def test_every_output_validates_against_its_schema(outputs):
@@ -222,6 +226,8 @@ def test_the_cases_cover_what_they_claim_to(outputs):
     assert outputs["search-counterexample"][2]["counterexample"]["failing_checks"]
     assert outputs["search-stopped"][2]["stopped"]
     assert outputs["predict-unmet"][2]["quantities"] is None
+    assert outputs["threshold"][2]["outcome"] == "agree" and outputs["threshold-wide"][2]["located"] is not None
+    assert outputs["threshold-wide"][2]["outcome"] == "inconclusive" and outputs["threshold-stopped"][2]["located"] is None
     assert "verdicts" in outputs["sweep-claim"][2] and "verdicts" not in outputs["sweep"][2]
     assert outputs["diagnose-claim"][2]["claim"]["applies"] and outputs["diagnose-features-only"][2]["nc3"] is None
 

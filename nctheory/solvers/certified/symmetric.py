@@ -362,7 +362,9 @@ class SymmetricSolver(Solver):
                    "the number of size groups, not on K; certificate valid for the K-class problem")
 
     def extra_unmet(self, problem):
-        return grouping_unmet(problem)
+        from nctheory.model.sizes import integer_sizes_unmet
+
+        return integer_sizes_unmet(problem, self.name) or grouping_unmet(problem)
 
     def solve(self, problem, **options):
         return solve(problem, **options)

@@ -112,7 +112,11 @@ class ConvexFullSample(_Convex):
     def extra_unmet(self, problem):
         from nctheory.solvers.convex.full_sample import MAX_SAMPLES
 
-        out = super().extra_unmet(problem)
+        from nctheory.model.sizes import integer_sizes_unmet
+
+        out = super().extra_unmet(problem) + integer_sizes_unmet(problem, self.name)
+        if out:
+            return out
         if problem.N > MAX_SAMPLES:
             out.append(f"sizes: the full-sample formulation has K x N logits and handles N <= {MAX_SAMPLES} samples, "
                        f"got N = {problem.N}")
@@ -173,6 +177,11 @@ class ConvexUFSVM(_Convex):
     requires = Requirements()
     exact = False
     description = "the unconstrained-features SVM of the problem's sizes (the λ → 0 limit; penalties play no role)"
+
+    def extra_unmet(self, problem):
+        from nctheory.model.sizes import integer_sizes_unmet
+
+        return super().extra_unmet(problem) + integer_sizes_unmet(problem, self.name)
 
     def _raw(self, problem, **options):
         from nctheory.solvers.convex.uf_svm import solve_uf_svm

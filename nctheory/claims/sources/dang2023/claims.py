@@ -21,6 +21,7 @@ from nctheory.claims.sources.dang2023.accuracy import (CE_DEEP_TOLERANCES, CE_M1
 from nctheory.claims.sources.dang2023.etf_scale import best_etf_scale
 from nctheory.claims.sources.dang2023.formulas import mse_quantities
 from nctheory.claims.sources.dang2023.layers import layer_imbalance
+from nctheory.explore.onsets.experiment import onset_experiment
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.geometry import centering
 from nctheory.model import Bias, Problem
@@ -178,6 +179,9 @@ MSE_IMBALANCED = Claim(
     tolerances=MSE_TOLERANCES,
     symbolic=symbolic.mse_forms,
     numeric=symbolic.mse_numeric,
+    # the zero-class λ* located by certified bisection (M = 1: convex predicate; at M >= 2 a factored solve takes
+    # ~1 s, too slow for `check`: `nctheory threshold` locates it)
+    experiments=(onset_experiment("dang2023/mse-imbalanced", "lambda", applies=lambda p: p.depth == 1),),
 )
 
 MSE_BALANCED = Claim(

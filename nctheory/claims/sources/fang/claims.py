@@ -18,6 +18,7 @@ import numpy as np
 
 from nctheory.claims.base import Claim, Prediction, Requires
 from nctheory.claims.common import grouped_form
+from nctheory.explore.onsets.experiment import onset_experiment
 from nctheory.claims.conditions import two_size_clusters
 from nctheory.claims.sources.fang import symbolic
 from nctheory.claims.sources.fang.accuracy import COLLAPSE_SQ_TOL, LPM_TOLERANCES, OVERSAMPLING_TOLERANCES
@@ -192,6 +193,7 @@ MINORITY_COLLAPSE = Claim(
     tolerances=LPM_TOLERANCES,
     symbolic=symbolic.collapse_forms,
     numeric=symbolic.collapse_numeric,
+    experiments=(onset_experiment("fang/minority-collapse", "R"),),  # R₀ located by certified bisection
 )
 
 OVERSAMPLING = Claim(

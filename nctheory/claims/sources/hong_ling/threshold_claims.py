@@ -17,6 +17,7 @@ from nctheory.claims.sources.hong_ling.formulas import (collapse_clusters, criti
 from nctheory.claims.sources.hong_ling.provenance import PITFALLS, SOURCE
 from nctheory.claims.sources.hong_ling.requirements import THRESHOLD_REQUIRES, UFM_REQUIRES
 from nctheory.claims.sources.hong_ling.structure import collapse_measure
+from nctheory.explore.onsets.experiment import onset_experiment
 from nctheory.model import Problem
 from nctheory.observe import ZERO_LOGIT_TOL, max_abs
 
@@ -84,6 +85,7 @@ THRESHOLD = Claim(
     symbolic=symbolic.threshold_forms,
     numeric=symbolic.threshold_numeric,
     solver_options=CERTIFIED_OPTIONS,
+    experiments=(onset_experiment("hong-ling/threshold", "lambda"),),  # λ* located by certified bisection
 )
 
 

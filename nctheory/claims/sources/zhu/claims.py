@@ -12,6 +12,7 @@ from nctheory.claims.common import CE_UFM, CERTIFIED_OPTIONS
 from nctheory.claims.sources.zhu.accuracy import TOLERANCES, ZERO_BAND
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.claims.sources.zhu.symbolic import forms, numeric
+from nctheory.explore.onsets.experiment import onset_experiment
 from nctheory.geometry import centering
 from nctheory.model import Problem
 from nctheory.claims.common import centred_grams, centred_logits, centring_of
@@ -134,4 +135,5 @@ BALANCED_CE = Claim(
     symbolic=forms,
     numeric=numeric,
     solver_options=CERTIFIED_OPTIONS,
+    experiments=(onset_experiment("zhu/balanced-ce", "lambda"),),  # λ* = 1/(K√n) located by certified bisection
 )
