@@ -26,9 +26,13 @@ def _solve(p):
     return sol
 
 
+# ε >= 0.01: below it the objective can fall to ~1e-3 and the LS certificate loses its relative precision (the
+# certified solver then reports "inconsistent certificate" rather than a wrong bound): a defect of the loss's dual,
+# recorded by test_finding_ls_certificate_inconsistent_at_small_objectives below; ε = 0 is covered against Zhu's
+# closed form by test_eps_zero_is_zhu_and_smoothing_lowers_the_zero_threshold.
 @settings(max_examples=15)
 @given(K=st.integers(2, 6), n=st.integers(1, 40), log_lam=st.floats(-4.0, -1.0), log_ratio=st.floats(-1.0, 1.0),
-       eps=st.floats(0.0, 0.6), bias=st.sampled_from(["none", "regularized", "free"]), log_lb=st.floats(-3.0, 0.0))
+       eps=st.floats(0.01, 0.6), bias=st.sampled_from(["none", "regularized", "free"]), log_lb=st.floats(-3.0, 0.0))
 def test_balanced_closed_form_matches_certified(K, n, log_lam, log_ratio, eps, bias, log_lb):
     lam, r = 10.0 ** log_lam, 10.0 ** (log_ratio / 2)
     p = Problem(sizes=(n,) * K, lambda_w=lam / r, lambda_h=lam * r, loss=LabelSmoothing(eps), bias=bias,
@@ -142,3 +146,14 @@ def test_default_instances_pass(claim):
     for p in claim.default_instances():
         v = verify_claim(claim, p)
         assert v.verdict == Verdict.PASS, (claim.id, p, v.verdict)
+
+
+@pytest.mark.xfail(strict=True, reason="finding: LabelSmoothing's dual bound loses ~1e-13 relative precision when the "
+                                       "objective is ~1e-3 (ε <= 1e-3, λ = 1e-4): the certified solver reports an "
+                                       "inconsistent certificate (bound above the objective by ~3e-16 absolute); "
+                                       "which instances fail depends on the BLAS, some always does")
+def test_finding_ls_certificate_inconsistent_at_small_objectives():
+    cases = [(1e-4, 2, 1), (1e-4, 2, 10), (1e-4, 2, 40), (1e-3, 2, 40), (0.0, 3, 1)]
+    status = [certified.solve(Problem((n,) * K, lambda_w=1e-4, lambda_h=1e-4, loss=LabelSmoothing(e)), tol=TOL).status
+              for e, K, n in cases]
+    assert all(s == "optimal" for s in status), status
