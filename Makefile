@@ -31,7 +31,8 @@ docs: $(STAMP)
 	fi
 
 bench: $(STAMP)
-	$(VENV)/bin/python benchmarks/bench_certified.py
+	$(VENV)/bin/python benchmarks/bench_all.py
+	$(VENV)/bin/python benchmarks/profile_dense.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -33,8 +33,8 @@ from typing import Callable
 
 import numpy as np
 
-#: Mean logits with max |W H̄| at or below this count as the zero solution.  The certified solver
-#: returns exact zeros there (zero test); outside that regime |Z̄| is ≳ 1e-4 away from thresholds.
+#: Mean logits with :math:`\max|W\bar H|` at or below this count as the zero solution.  The certified solver
+#: returns exact zeros there (zero test); outside that regime :math:`|\bar Z|` is ≳ 1e-4 away from thresholds.
 ZERO_LOGIT_TOL = 1e-7
 
 READERS: dict[str, Callable] = {}

@@ -202,6 +202,40 @@ def problems(claim=None, *, sizes=None, loss: str | None = None, lambda_range=(1
     return build()
 
 
+def draw_instance_like(draw, base: Problem, sizes, *, decades: float = 1.5) -> Problem:
+    """``base`` with new class ``sizes`` and penalties drawn near its own, for use inside ``st.composite``.
+
+    Parameters
+    ----------
+    draw : callable
+        The ``draw`` of a :func:`hypothesis.strategies.composite` function.
+    base : Problem
+        The instance to vary; its other fields are kept.
+    sizes : tuple of int
+        The new class sizes.
+    decades : float
+        Each positive penalty (``lambda_w``, ``lambda_h``) is drawn log-uniformly within this many decades
+        of ``base``'s.  A given ``d`` keeps its relation to K: at least 2K when ``base.d >= base.K``, else at
+        least K-1.
+
+    Returns
+    -------
+    Problem
+        The varied instance; one the model refuses is rejected with ``assume(False)``.
+    """
+    changes = {"sizes": sizes}
+    for name in ("lambda_w", "lambda_h"):
+        v = getattr(base, name)
+        if v > 0:
+            changes[name] = draw(log_uniform(v * 10 ** -decades, v * 10 ** decades))
+    if base.d is not None:
+        changes["d"] = max(base.d, 2 * len(sizes)) if base.d >= base.K else max(base.d, len(sizes) - 1)
+    try:
+        return base.with_(**changes)
+    except ValueError:
+        assume(False)
+
+
 def claim_instances(claim, *, max_classes: int = 6, decades: float = 1.5, min_classes: int = 2, max_size: int = 500):
     """Problems like ``claim``'s first default instance (same loss, bias, features, classifier, depth,
     constraint, budgets), with new class sizes from :func:`size_profiles` and penalties log-uniform within
@@ -214,18 +248,7 @@ def claim_instances(claim, *, max_classes: int = 6, decades: float = 1.5, min_cl
         lo = max(min_classes, claim.requires.min_classes)
         profile = balanced(min_classes=lo, max_classes=max_classes, max_size=min(200, max_size)) \
             if want_balanced is True else size_profiles(max_classes, lo, max_size)
-        sizes = draw(profile)
-        changes = {"sizes": sizes}
-        for name in ("lambda_w", "lambda_h"):
-            v = getattr(base, name)
-            if v > 0:
-                changes[name] = draw(log_uniform(v * 10 ** -decades, v * 10 ** decades))
-        if base.d is not None:
-            changes["d"] = max(base.d, 2 * len(sizes)) if base.d >= base.K else max(base.d, len(sizes) - 1)
-        try:
-            p = base.with_(**changes)
-        except ValueError:
-            assume(False)
+        p = draw_instance_like(draw, base, draw(profile), decades=decades)
         assume(not claim.assumptions(p))
         return p
 

@@ -13,8 +13,8 @@ output could not be written (disk full, closed pipe to a       2     one line (0
 file)
 an optional dependency is missing                              2     one line naming the extra to install
 (:class:`~nctheory.errors.MissingExtra`)
-``--time-limit`` ran out (:class:`~nctheory.errors.TimeLimitReached`  3     one line; the command reports
-not handled by the command)                                          what was done
+``--time-limit`` ran out, not handled by the command           3     one line; the command reports
+(:class:`~nctheory.errors.TimeLimitReached`)                         what was done
 anything else: a bug of ours                                   3     the traceback and one line
 Ctrl-C                                                         130   one line
 =============================================================  ====  ==================================

@@ -95,27 +95,15 @@ def _finite(x: float):
 
 def instances_around(claim: Claim, *, max_classes: int = 6, decades: float = 1.5):
     """Strategy of problems like ``claim``'s first default instance, with new sizes and penalties."""
-    from hypothesis import assume
     from hypothesis import strategies as st
 
-    from nctheory.testing import log_uniform, size_profiles
+    from nctheory.testing import draw_instance_like, size_profiles
 
     base = claim.default_instances()[0]
 
     @st.composite
     def build(draw):
-        sizes = draw(size_profiles(max_classes))
-        changes = {"sizes": sizes}
-        for name in ("lambda_w", "lambda_h"):
-            v = getattr(base, name)
-            if v > 0:
-                changes[name] = draw(log_uniform(v * 10 ** -decades, v * 10 ** decades))
-        if base.d is not None:
-            changes["d"] = max(base.d, 2 * len(sizes)) if base.d >= base.K else max(base.d, len(sizes) - 1)
-        try:
-            return base.with_(**changes)
-        except ValueError:
-            assume(False)
+        return draw_instance_like(draw, base, draw(size_profiles(max_classes)), decades=decades)
 
     return build()
 

@@ -3,19 +3,17 @@ r"""Other papers' conventions, converted to the canonical one (catalogue §0) ex
 Canonical: :math:`\frac1N\sum_i\ell + \frac{\lambda_W}2\|W\|^2 + \frac{\lambda_H}2\|H\|^2 + \frac{\lambda_b}2\|b\|^2`,
 feature penalty **summed** over samples.  Which source uses which convention (and how sure we are):
 
-==========================  ===================================================  =====================
-source                      convention                                           conversion
-==========================  ===================================================  =====================
-Zhu et al. 2021             canonical (summed :math:`\|H\|^2`, with ½)            none.  Sure: their
-                                                                                 :math:`w_k = \sqrt{n\lambda_H/\lambda_W}h_k`
-                                                                                 holds only summed.
-Dang et al. 2023 / 2024     canonical (summed, with ½)                           none (catalogue §9)
-Hong & Ling (authors' code)  penalties without ½: :math:`\lambda_W\|W\|^2`, ...   :func:`from_no_half_penalties`
-                                                                                 (their threshold reads
-                                                                                 :math:`n_B \le 4N^2\lambda_W\lambda_H`)
-Fang et al. 2021            norm budgets, no penalties                           ``constraint="average"``
-Yang et al. 2022            per-sample norm budget, fixed ETF                    ``constraint="per-sample"``
-==========================  ===================================================  =====================
+=============================  =====================================================  =================================================================
+source                         convention                                             conversion
+=============================  =====================================================  =================================================================
+Zhu et al. 2021                canonical (summed :math:`\|H\|^2`, with ½)             none.  Sure: their :math:`w_k = \sqrt{n\lambda_H/\lambda_W}h_k`
+                                                                                      holds only summed.
+Dang et al. 2023 / 2024        canonical (summed, with ½)                             none (catalogue §9)
+Hong & Ling (authors' code)    penalties without ½: :math:`\lambda_W\|W\|^2`, ...     :func:`from_no_half_penalties` (their
+                                                                                      threshold reads :math:`n_B \le 4N^2\lambda_W\lambda_H`)
+Fang et al. 2021               norm budgets, no penalties                             ``constraint="average"``
+Yang et al. 2022               per-sample norm budget, fixed ETF                      ``constraint="per-sample"``
+=============================  =====================================================  =================================================================
 
 :func:`from_averaged_feature_penalty` is for sources that write :math:`\frac{\lambda_H}{2N}\|H\|^2`
 (none of the catalogue's sources does, as far as we can tell); :func:`from_halved_ce` for sources that

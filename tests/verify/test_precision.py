@@ -93,6 +93,9 @@ def test_precision_is_informative_and_shrinks_with_the_gap():
     precisions = [answer_and_precision(p, tol)[1]["gram_WW"].max() for tol in (1e-6, 1e-8, 1e-10, 1e-12)]
     scale = np.abs(observed(p, SOLVER.solve(p, tol=1e-12))["gram_WW"]).max()
     assert all(math.isfinite(x) for x in precisions)
-    assert precisions[0] < 1e-5 * scale  # far below the quantity even at tol 1e-6: it can support a pass
+    # at tol 1e-6 positions in flat directions are known only to ~sqrt(gap) = 1e-3 relative; the solver now stops at
+    # its tol (measured 1.3e-4 relative at stop 13; the earlier solver overshot to ~1e-9 gaps: 2.6e-8), so the
+    # estimate must be informative -- well below the quantity and below the sqrt(gap) scale -- not tiny
+    assert precisions[0] < 1e-3 * scale
     assert all(b <= a for a, b in zip(precisions, precisions[1:]))  # tighter solves never look less precise
     assert precisions[-1] < 0.1 * precisions[0]

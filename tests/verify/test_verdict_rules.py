@@ -93,13 +93,15 @@ def test_precision_coarser_than_tolerance_is_inconclusive_not_fail():
 
 
 def test_a_tighter_resolve_turns_a_near_miss_into_a_pass():
-    # the first solve at tol 1e-5 pins positions only to ~1e-3; the tolerance 1e-6 cannot be decided there, so
-    # the engine re-solves 100x tighter (from a different start) until it can: pass after refinement
-    claim = make_claim(tol=Tolerance(1e-6, 1e-6, "test"), solver_options={"certified": {"tol": 1e-5}})
-    v = verify_claim(claim, PROBLEM)
+    # ten classes of 8 at λ = 1e-4: the first solve at tol 1e-8 (the largest gap a reference may have) pins positions
+    # only to ~1e-4 (flat directions: ~sqrt(gap)); the tolerance 1e-7 cannot be decided there, so the engine re-solves
+    # 100x tighter (from a different start) until it can: pass after refinement (measured: 4 solves).  On the 4 x 5
+    # instance at λ = 1e-2 the solver reaches 1e-14 at once, so nothing would be near-missed there.
+    claim = make_claim(tol=Tolerance(1e-7, 1e-7, "test"), solver_options={"certified": {"tol": 1e-8}})
+    v = verify_claim(claim, Problem(sizes=(8,) * 10, lambda_w=1e-4, lambda_h=1e-4))
     assert v.verdict == Verdict.PASS and v.certified
     assert v.solutions[0].solves >= 3
-    assert v.solutions[0].rel_gap < 1e-7  # the answer that decided is the refined one
+    assert v.solutions[0].rel_gap < 1e-10  # the answer that decided is the refined one
 
 
 def test_an_uncertified_disagreement_is_inconclusive():

@@ -53,6 +53,11 @@ Algorithm
 ---------
 0. *Zero test.*  At :math:`X = 0` (bias optimised) the certificate is exact whenever
    :math:`\|\nabla\varphi(0)\|_2 \le \lambda`; then :math:`X^* = 0` is returned with a zero gap.
+   When the grouped start (below) is used, a power iteration on :math:`G(0)` comes first
+   (:func:`~nctheory.solvers.certified.svd.top_singular_value_below`, a few matrix-vector products): a lower
+   estimate of :math:`\sigma_1(G(0))` above :math:`(1 + 10^{-3})\lambda` proves that 0 is not optimal, and the
+   K x K SVD at 0 is skipped (the margin :math:`10^{-3}` is far above the estimate's rounding, :math:`\sim K\varepsilon`;
+   closer cases take the SVD).  ``extra["zero_grad_norm_ratio"]`` is then that lower estimate.
 1. *Factored phase* (Burer–Monteiro).  L-BFGS on :math:`X = AB^\top`,
    :math:`A, B\in\mathbb R^{K\times K}`, jointly with b, minimising
    :math:`\sum_k\pi_k\ell_k(x_k/\sqrt{n_k} + b) + \frac{\lambda_b}2\|b\|^2 + \frac\lambda2(\|A\|_F^2 + \|B\|_F^2)`
@@ -89,11 +94,17 @@ Stops with status ``"optimal"`` when :math:`(F - \mathrm{LB})/\max(1, |F|) \le` 
 factored phase) is spent; ``"inaccurate"`` on the time limit or when the APG phase
 stalls (gap improved by less than 1% over 50 iterations -- typically the rounding floor).
 
-Memory: the L-BFGS history holds ``m`` pairs of :math:`2K^2`-vectors, with ``m`` = 20
-reduced for large K so that it stays below about 320 MB (m = 10 at K = 1000).
-Threads: for K <= 200 BLAS is pinned to one thread during a solve (via
-``threadpoolctl`` if installed): for small matrices threading costs more than it
-gains, up to ~8× on a busy 2-core machine.
+Memory: the L-BFGS history holds ``m`` pairs of :math:`2K^2`-vectors (and one spare), with ``m`` = 20
+reduced for large K so that it stays near 160 MB, but at least 3 (m = 5 at K = 1000, 3 from K = 1300 on); the
+rest is a few dozen K x K matrices (iterates, gradients, the SVD's workspace); peak resident memory per K is
+measured by ``benchmarks/bench_all.py``.  Large temporaries (the start, the padded factors) are released before
+the iterations.
+Threads: BLAS is pinned to one thread during a solve, whatever K (via ``threadpoolctl`` if installed).  On the
+project's 2-core machine shared with other jobs, OpenBLAS threads that wait for each other cost far more than they
+gain: measured under load, a 300 x 300 product took 12 ms on two threads against 0.9 ms on one, its SVD 1.7 s
+against 0.029 s, and at K = 1000 the product 52 ms against 32 ms, the SVD 2.3 s against 0.59 s.  (On a quiet
+many-core machine products would gain from threads; the solver's time is then still bounded by its SVDs, which
+gain little.)
 
 Accuracy: the certificate bounds *values*.  The optimum is flat in some directions
 (e.g. column shifts of :math:`\bar Z`, penalised only at second order, with curvature of
@@ -108,36 +119,33 @@ Recovery (R1/R2): :math:`X = U\Sigma V^\top` truncated to its numerical rank
 UFM objective of exactly the returned ``(W, H_mean, b)``.
 """
 
+
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 import sys
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
-from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
-from nctheory.solvers.certified.svd import balanced_factors, singular_value_threshold
-from nctheory.solvers.result import Solution, relative_gap
+from nctheory.solvers.certified.apg import _apg_phase, _prox_step
+from nctheory.solvers.certified.bookkeeping import _Best, _Clock, rounding_floor
+from nctheory.solvers.certified.factored_phase import _factored_phase
+from nctheory.solvers.certified.recovery import _assemble, _ufm_objective  # noqa: F401  (re-exported)
+from nctheory.solvers.certified.smooth import ReducedSmooth
+from nctheory.solvers.certified.starts import _balanced, _grouped_start, _grouped_start_applies
+from nctheory.solvers.certified.svd import (single_threaded, singular_value_threshold, svd,
+                                            threshold_svd, top_singular_value_below)
+from nctheory.solvers.result import Solution
 
-__all__ = ["solve"]
+__all__ = ["solve", "rounding_floor"]
 
 _EPS = np.finfo(np.float64).eps
-#: Step-size growth after an accepted APG step, and shrink factor on a failed test.
-_STEP_GROW, _STEP_SHRINK = 1.25, 0.5
-#: APG window: stop as "stalled" if the certified gap fell by less than 1% over this many iterations.
-_STALL_ITERATIONS = 50
 #: Iteration cap of the factored phase; any remaining budget goes to the APG phase.
 _FACTORED_MAX_ITER = 5000
-#: Up to this K, BLAS runs single-threaded during a solve (if threadpoolctl is installed).
-_SINGLE_THREAD_MAX_K = 200
-#: Memory budget (bytes) for the L-BFGS history.
-_LBFGS_BYTES = 320 * 2**20
+#: The zero test is skipped when a power iteration shows sigma_1(grad at 0)/lambda above 1 + this (module doc).
+_ZERO_TEST_MARGIN = 1e-3
 
 
 # ---------------------------------------------------------------------- input checks
@@ -155,17 +163,6 @@ def _check_problem(problem) -> Problem:
         )
     return problem
 
-
-def rounding_floor(K: int) -> float:
-    r"""Smallest relative gap the certificate resolves in general: :math:`8K\varepsilon`.
-
-    The dual point is pulled into the spectral ball with a margin of :math:`8K\varepsilon` (SVD
-    rounding), which by itself can cost that much of the penalty term.  When the dual bound's terms
-    cancel (magnitude M > :math:`|F|`, e.g. MSE near a perfect fit) the floor of an instance is
-    :math:`8K\varepsilon\,M/|F|`.  A requested ``tol`` below the floor can be met only by luck of the last
-    bits, so such a solve ends ``"inaccurate"`` whatever its measured gap (its certificate stays valid).
-    """
-    return 8.0 * K * _EPS
 
 
 def _check_options(tol, max_iter, time_limit, progress):
@@ -213,263 +210,6 @@ def _read_warm_start(x0, problem: Problem) -> tuple[np.ndarray | None, np.ndarra
     return Zbar * np.sqrt(problem.n), b0
 
 
-# ------------------------------------------------------------------------ bookkeeping
-class _Clock:
-    def __init__(self, limit: float | None):
-        self.start = time.perf_counter()
-        self.limit = limit
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
-
-    def expired(self) -> bool:
-        return self.limit is not None and self.elapsed() > self.limit
-
-
-@dataclass
-class _Best:
-    """Best primal point seen (with its SVD) and the largest valid lower bound (from any point)."""
-
-    value: float = math.inf
-    X: np.ndarray | None = None
-    U: np.ndarray | None = None
-    s: np.ndarray | None = None
-    Vt: np.ndarray | None = None
-    b: np.ndarray | None = None
-    lower: float = -math.inf
-    lower_magnitude: float = 0.0
-    candidate: str = ""
-    grad_norm_ratio: float = math.nan
-    certificates: int = 0
-
-    def offer(self, smooth: ReducedSmooth, ev: Evaluation, value: float, X, U, s, Vt) -> None:
-        """Record the primal point ``X`` (value ``value``, SVD ``U s Vt``) and the bound from its gradient."""
-        if value < self.value:
-            self.value, self.X, self.U, self.s, self.Vt, self.b = value, X, U, s, Vt, ev.b
-        bound = smooth.lower_bound(ev)
-        self.certificates += 1
-        if bound.value > self.lower:
-            self.lower, self.candidate, self.lower_magnitude = bound.value, bound.candidate, bound.magnitude
-        self.grad_norm_ratio = bound.grad_norm_ratio
-
-    def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
-            return math.inf
-        return relative_gap(self.value, self.lower)
-
-    def floor(self, K: int) -> float:
-        """The relative gap this certificate can resolve here (:func:`rounding_floor` × the cancellation ratio)."""
-        return rounding_floor(K) * max(1.0, self.lower_magnitude / max(abs(self.value), 1e-300))
-
-
-@dataclass
-class _Outcome:
-    iterations: int
-    reason: str  # "converged", "max_iter", "time_limit", "stalled"
-
-
-# ---------------------------------------------------------------- proximal gradient
-def _prox_step(smooth: ReducedSmooth, Yp: np.ndarray, ev_Y: Evaluation, step: float):
-    r"""One prox-gradient step from ``Yp`` with backtracking on the step size.
-
-    Accepts :math:`X^+` when :math:`\varphi(X^+) \le \varphi(Y) + \langle\nabla\varphi(Y), D\rangle + \|D\|^2/(2t)`
-    (:math:`D = X^+ - Y`, up to rounding of the values) or when
-    :math:`\langle\nabla\varphi(X^+) - \nabla\varphi(Y), D\rangle \le \|D\|^2/(2t)`, which implies it for convex
-    :math:`\varphi` and is immune to cancellation.  Returns ``(X+, s, U, Vt, ev+, F(X+), t)``.
-    """
-    lam = smooth.lam
-    while True:
-        Xn, s, U, Vt = singular_value_threshold(Yp - step * ev_Y.grad, step * lam)
-        ev_n = smooth.evaluate(Xn, ev_Y.b)
-        D = Xn - Yp
-        dd = float(np.sum(D * D))
-        model = float(np.sum(ev_Y.grad * D)) + dd / (2.0 * step)
-        rounding = 8.0 * _EPS * (abs(ev_Y.value) + abs(ev_n.value))
-        if (
-            dd == 0.0
-            or ev_n.value - ev_Y.value <= model + rounding
-            or float(np.sum((ev_n.grad - ev_Y.grad) * D)) <= dd / (2.0 * step)
-        ):
-            return Xn, s, U, Vt, ev_n, ev_n.value + lam * float(s.sum()), step
-        step *= _STEP_SHRINK
-
-
-def _certify_at(smooth: ReducedSmooth, best: _Best, X: np.ndarray, b: np.ndarray | None) -> None:
-    """Certificate at X: one prox-gradient step with t = 1/L, primal value and dual bound there."""
-    ev = smooth.evaluate(X, b)
-    Xn, s, U, Vt, ev_n, F_n, _ = _prox_step(smooth, X, ev, 1.0 / smooth.lipschitz)
-    best.offer(smooth, ev_n, F_n, Xn, U, s, Vt)
-
-
-def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock, log) -> _Outcome:
-    r"""FISTA with adaptive steps and restarts on :math:`\varphi(X) + \lambda\|X\|_*` (module doc, step 2)."""
-    step = 1.0 / smooth.lipschitz
-    X_prev = X
-    theta = 1.0
-    F_prev = math.inf
-    window_gap = best.rel_gap()
-    ev_X = None
-    it = 0
-    while it < budget:
-        it += 1
-        theta_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * theta * theta))
-        momentum = (theta - 1.0) / theta_next
-        if momentum > 0.0:
-            Yp = X + momentum * (X - X_prev)
-            ev_Y = smooth.evaluate(Yp, b)
-        else:
-            Yp = X
-            ev_Y = ev_X if ev_X is not None else smooth.evaluate(X, b)
-        Xn, s, U, Vt, ev_n, F_n, step = _prox_step(smooth, Yp, ev_Y, step)
-        best.offer(smooth, ev_n, F_n, Xn, U, s, Vt)
-        restart = float(np.sum((Yp - Xn) * (Xn - X))) > 0.0 or F_n > F_prev
-        theta = 1.0 if restart else theta_next
-        X_prev, X, b, ev_X, F_prev = X, Xn, ev_n.b, ev_n, F_n
-        step *= _STEP_GROW
-        gap = best.rel_gap()
-        if log is not None and (it <= 3 or it % 50 == 0 or gap <= max(tol, best.floor(smooth.K))):
-            log(
-                f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
-                f"rank={int(np.count_nonzero(s))} step*L={step * smooth.lipschitz:.3g}"
-            )
-        if gap <= max(tol, best.floor(smooth.K)):
-            return _Outcome(it, "converged")
-        if clock.expired():
-            return _Outcome(it, "time_limit")
-        if it % _STALL_ITERATIONS == 0:
-            if gap > 0.99 * window_gap:
-                return _Outcome(it, "stalled")
-            window_gap = gap
-    return _Outcome(it, "max_iter")
-
-
-# ------------------------------------------------------------------- factored phase
-class _Factored:
-    r"""The factored objective on :math:`v = (A, B, \beta)`, :math:`X = AB^\top`, :math:`b = s\beta`.
-
-    The bias scale :math:`s = N^{-1/8}\min(1, \sqrt{10\lambda/\lambda_b})` is a diagonal
-    preconditioner for L-BFGS.  When :math:`\lambda_b` dominates the curvature of the bias
-    block, :math:`s^2\lambda_b \approx 10\lambda` puts it on the scale of the penalty curvature
-    :math:`\lambda` of the factor blocks; otherwise (free or weakly penalised bias) the
-    factor :math:`N^{-1/8}` was chosen by measured iteration counts over 28 instances
-    (K = 10..300, free and regularised bias, λ from 1e-8 to 1e-3), where it beat
-    :math:`N^{-1/4}`, :math:`N^{-1/2}`, 1 and multiples of them.
-    """
-
-    def __init__(self, smooth: ReducedSmooth):
-        self.smooth = smooth
-        self.K = smooth.K
-        self.size = self.K * self.K
-        self.has_bias = smooth.bias != "none"
-        bias_weight = math.sqrt(10.0 * smooth.lam / smooth.lambda_b) if smooth.lambda_b > 0 else 1.0
-        self.b_scale = smooth.N**-0.125 * min(1.0, bias_weight)
-        self.evaluations = 0
-
-    def pack(self, A, B, b) -> np.ndarray:
-        parts = [A.ravel(), B.ravel()]
-        if self.has_bias:
-            parts.append((np.zeros(self.K) if b is None else b) / self.b_scale)
-        return np.concatenate(parts)
-
-    def unpack(self, v):
-        K, size = self.K, self.size
-        A = v[:size].reshape(K, K)
-        B = v[size : 2 * size].reshape(K, K)
-        b = v[2 * size :] * self.b_scale if self.has_bias else np.zeros(K)
-        return A, B, b
-
-    def __call__(self, v):
-        self.evaluations += 1
-        lam = self.smooth.lam
-        A, B, b = self.unpack(v)
-        value, grad_x, grad_b, _ = self.smooth.joint(A @ B.T, b)
-        value += 0.5 * lam * (float(np.sum(A * A)) + float(np.sum(B * B)))
-        parts = [(grad_x @ B + lam * A).ravel(), (grad_x.T @ A + lam * B).ravel()]
-        if self.has_bias:
-            parts.append(grad_b * self.b_scale)
-        return value, np.concatenate(parts)
-
-
-def _lbfgs_memory(K: int) -> int:
-    """History length: 20 pairs, fewer when 2·m·2K² doubles would exceed about 320 MB."""
-    return int(max(5, min(20, _LBFGS_BYTES // (2 * 2 * K * K * 8))))
-
-
-def _factored_phase(smooth, X0, b0, best: _Best, tol: float, budget: int, clock: _Clock, log,
-                    seed: int = 20240917) -> _Outcome:
-    """Step 1 of the algorithm (module doc): L-BFGS on the balanced factorisation with certificates."""
-    K = smooth.K
-    objective = _Factored(smooth)
-    U, s, Vt = np.linalg.svd(X0)
-    root = np.sqrt(s)
-    # Balanced factors of X0 plus a small deterministic perturbation, so that the null
-    # directions of X0 (a saddle of the factored objective) are not invariant.
-    rng = np.random.default_rng(seed)
-    jitter = 1e-3 * max(float(root[0]) if root.size else 0.0, math.sqrt(smooth.lam * smooth.N), 1e-8)
-    A = U * root + jitter * rng.standard_normal((K, K))
-    B = Vt.T * root + jitter * rng.standard_normal((K, K))
-    state = {"g0": None, "next": None, "since": 0, "period": 200, "reason": ""}
-
-    def certify(v, gnorm):
-        A, B, b = objective.unpack(v)
-        _certify_at(smooth, best, A @ B.T, b if objective.has_bias else None)
-        gap = best.rel_gap()
-        if log is not None:
-            log(f"factored: certificate F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} |grad|={gnorm:.3e}")
-        if gap <= max(tol, best.floor(smooth.K)):
-            return True
-        # the gap is about proportional to the gradient norm: aim the next certificate at tol
-        ratio = (best.value - best.lower) / max(gnorm, 1e-300)
-        target = max(tol, best.floor(smooth.K)) * abs(best.value) / max(ratio, 1e-300)
-        state["next"] = min(0.1 * gnorm, max(target, 10.0**-1.5 * gnorm))
-        state["since"] = 0
-        return False
-
-    def on_iteration(v, f, g, it):
-        gnorm = float(np.linalg.norm(g))
-        if state["g0"] is None:
-            state["g0"] = gnorm
-            state["next"] = 1e-4 * gnorm
-        state["since"] += 1
-        if clock.expired():
-            state["reason"] = "time_limit"
-            return True
-        if gnorm <= state["next"] or state["since"] >= state["period"]:
-            if state["since"] >= state["period"]:
-                state["period"] *= 2
-            if certify(v, gnorm):
-                state["reason"] = "converged"
-                return True
-        return False
-
-    v, f, g, iterations, reason = lbfgs_minimize(objective, objective.pack(A, B, b0), _lbfgs_memory(K), budget, on_iteration)
-    if reason == "callback":
-        reason = state["reason"]
-    else:
-        if certify(v, float(np.linalg.norm(g))):  # final certificate at the stalled / last point
-            reason = "converged"
-    if log is not None:
-        log(f"factored phase: {iterations} L-BFGS iterations, {objective.evaluations} evaluations, stop: {reason}")
-    return _Outcome(iterations, reason)
-
-
-# -------------------------------------------------------------------------- recovery
-def _ufm_objective(problem: Problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Canonical UFM objective with every :math:`h_{k,i} = \bar h_k`, and the mean logits.
-
-    Returns ``(f(W, H, b), W H_mean + b 1^T)``; the feature penalty is
-    :math:`\frac{\lambda_H}2\sum_k n_k\|\bar h_k\|^2` (summed over samples, catalogue §0).
-    """
-    logits = W @ H_mean + b[:, None]
-    values, _ = problem.loss.value_grad(logits, np.arange(problem.K))
-    value = (
-        float(values @ problem.weights)
-        + 0.5 * problem.lambda_w * float(np.sum(W * W))
-        + 0.5 * problem.lambda_h * float((H_mean * H_mean).sum(axis=0) @ problem.n)
-        + 0.5 * problem.lambda_b * float(b @ b)
-    )
-    return value, logits
-
 
 # ----------------------------------------------------------------------------- solve
 def solve(
@@ -495,7 +235,10 @@ def solve(
     max_iter : int
         Budget of iterations, factored (L-BFGS) and APG together.
     time_limit : float or None
-        Wall-clock limit in seconds (checked between iterations).
+        Wall-clock limit in seconds.  Checked between iterations (and inside line searches), keeping in reserve
+        the time of about three K x K SVDs for the finish (a bound at the best point if none was taken yet, its
+        check, the recovery); a solve stopped by it reports ``"inaccurate"`` with ``extra["stop_reason"] ==
+        "time_limit"`` and a valid lower bound.
     x0 : ndarray of shape (K, K), Solution or None
         Warm start.  An array is read as the bias-free mean-logit matrix
         :math:`\bar Z` (column k = class k's mean logit, i.e. ``logits_mean - b 1^T``); a
@@ -533,7 +276,7 @@ def solve(
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed: expected an integer, got {seed!r}")
     X_warm, b_warm = _read_warm_start(x0, problem)
-    with _blas_threads(problem.K):
+    with single_threaded():  # module doc, Threads
         sol = _solve(problem, tol, max_iter, time_limit, X_warm, b_warm, progress, int(seed))
     from dataclasses import replace
 
@@ -543,30 +286,27 @@ def solve(
                    options={"tol": tol, "max_iter": max_iter, "time_limit": time_limit, "seed": int(seed)})
 
 
-def _blas_threads(K: int):
-    """Pin BLAS to one thread for small K (threading overhead dominates there, and is
-    severe on a busy machine); uses ``threadpoolctl`` when it is installed, else does nothing."""
-    if K > _SINGLE_THREAD_MAX_K:
-        return contextlib.nullcontext()
-    controller = _threadpool_controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
-
-
-@functools.lru_cache(maxsize=1)
-def _threadpool_controller():
-    """One cached ``threadpoolctl.ThreadpoolController`` (library discovery is slow), or None."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # optional dependency
-        return None
-    return ThreadpoolController()
+def _initial_factors(problem, smooth, X_warm, b_warm, ev0, grad_svd, target, clock, log):
+    """The factored phase's start ``((A0, B0), b0, exact)``: from x0, from a grouped approximation
+    (:func:`~nctheory.solvers.certified.starts._grouped_start`), or from one prox-gradient step at 0 (reusing the
+    SVD of the gradient at 0 when there is one).  A function so that its K x K temporaries die on return."""
+    step = 1.0 / smooth.lipschitz
+    if X_warm is not None:
+        return _balanced(*svd(X_warm)), b_warm, False
+    grouped = _grouped_start(problem, target, clock, log)
+    if grouped is not None:
+        start, b_grouped, exact = grouped
+        return start, (b_grouped if b_warm is None else b_warm), exact
+    if grad_svd is not None:  # prox of -t grad: the SVD of grad with the signs of V flipped, thresholded
+        A0, sigma0, Bt0 = grad_svd
+        return _balanced(*threshold_svd(A0, step * sigma0, -Bt0, step * smooth.lam)), ev0.b, False
+    _, s0, U0, Vt0 = singular_value_threshold(-step * ev0.grad, step * smooth.lam)
+    return _balanced(U0, s0, Vt0), ev0.b, False
 
 
 def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress, seed=20240917) -> Solution:
     """:func:`solve` after input validation."""
-    clock = _Clock(time_limit)
+    clock = _Clock(time_limit, problem.K)
     target = max(tol, rounding_floor(problem.K))  # the loop cannot do better than the floor (see rounding_floor)
     log = None
     if progress:
@@ -576,112 +316,72 @@ def _solve(problem: Problem, tol, max_iter, time_limit, X_warm, b_warm, progress
     best = _Best()
     counts = {"factored": 0, "apg": 0}
 
-    # 0. zero test: X = 0 with the bias optimised
+    # 0. zero test: X = 0 with the bias optimised.  Without a free bias the dual's G is the gradient itself,
+    # whose SVD then also gives the first prox-gradient step -- unless the grouped start is used: then a power
+    # iteration first, which proves cheaply (a lower estimate) that 0 is not optimal in the usual case.
     zero = np.zeros((K, K))
     ev0 = smooth.evaluate(zero, b_warm)
-    best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)))
-    zero_ratio = best.grad_norm_ratio
+    grad_svd = None
+    zero_ratio = math.nan
+    if X_warm is None and _grouped_start_applies(problem):
+        G0 = ev0.grad if problem.bias != "free" else (
+            problem.loss.dual_zero_bias(ev0.dual, smooth.pi, smooth.labels) * (smooth.sqrt_n / smooth.N))
+        zero_ratio = top_singular_value_below(G0, stop_above=(1.0 + _ZERO_TEST_MARGIN) * smooth.lam) / smooth.lam
+        del G0
+    if not zero_ratio > 1.0 + _ZERO_TEST_MARGIN:
+        t0 = time.perf_counter()
+        grad_svd = svd(ev0.grad) if problem.bias != "free" else None
+        best.offer(smooth, ev0, ev0.value, zero, np.zeros((K, 0)), np.zeros(K), np.zeros((0, K)), recheck=False,
+                   svd_of_G=grad_svd)
+        clock.observe_svd(time.perf_counter() - t0)
+        zero_ratio = best.grad_norm_ratio
+        if best.rel_gap(provisional=True) <= max(target, best.floor(K)):
+            best.confirm(smooth)
+    elif ev0.value < best.value:
+        best.value, best.X, best.U, best.s, best.Vt, best.b = (ev0.value, zero, np.zeros((K, 0)), np.zeros(K),
+                                                               np.zeros((0, K)), ev0.b)
+    del zero  # (kept by best if it is the best point so far)
     if log is not None:
-        log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap():.3e}")
+        log(f"zero test: sigma_1(grad)/lambda = {zero_ratio:.6g}, rel_gap at 0 = {best.rel_gap(provisional=True):.3e}")
     reason = "converged" if best.rel_gap() <= max(target, best.floor(K)) else ""
+    if not reason and clock.expired():
+        reason = "time_limit"
 
     if not reason:
-        # 1. factored phase from x0, or from one prox-gradient step at 0
-        if X_warm is None:
-            step = 1.0 / smooth.lipschitz
-            X_warm = singular_value_threshold(-step * ev0.grad, step * smooth.lam)[0]
-            b_warm = ev0.b
+        # 1. factored phase from x0, from a grouped approximation, or from one prox-gradient step at 0
+        starts = [None]
+        starts[0], b_warm, exact = _initial_factors(problem, smooth, X_warm, b_warm, ev0, grad_svd, target, clock, log)
+        del grad_svd, ev0
         budget = min(max_iter, _FACTORED_MAX_ITER)
-        outcome = _factored_phase(smooth, X_warm, b_warm, best, target, budget, clock, log, seed)
+        outcome = _factored_phase(smooth, starts, b_warm, best, target, budget, clock, log, seed,
+                                  certify_start=exact)
         counts["factored"] = outcome.iterations
         reason = outcome.reason
         remaining = max_iter - counts["factored"]
-        if reason in ("stalled", "max_iter") and remaining > 0:
+        if reason in ("stalled", "max_iter") and remaining > 0 and not clock.expired():
             # 2. APG from the best certified point
+            best.svd()
             outcome = _apg_phase(smooth, best.X, best.b, best, target, remaining, clock, log)
             counts["apg"] = outcome.iterations
             reason = outcome.reason
         elif reason == "stalled":
             reason = "max_iter"  # no budget left for the APG phase
+        if reason == "converged" and best.A is not None:
+            # rank identification: one prox-gradient step from the certified factored point (it cannot raise F;
+            # its SVD replaces the one the recovery needs, so it is taken whatever the clock says)
+            X = best.A @ best.B.T
+            ev = smooth.evaluate(X, best.b)
+            Xn, s, U, Vt, ev_n, F_n, _ = _prox_step(smooth, X, ev, 1.0 / smooth.lipschitz)
+            del X, ev
+            if F_n <= best.value:
+                best.value, best.X, best.U, best.s, best.Vt, best.b = F_n, Xn, U, s, Vt, ev_n.b
+                best.A = best.B = None
+    if not math.isfinite(best.lower) and best.pending is None:
+        # no certificate yet (the time limit came first): one dual bound at the best point, so that the answer still
+        # carries a valid lower bound (its cost is in the clock's reserve)
+        best.svd()
+        best.offer_bound(smooth.lower_bound(smooth.evaluate(best.X, best.b), saturate=True))
+    best.confirm(smooth)  # a provisional bound better than every checked one is measured before it is reported
+    best.svd()
 
-    # 3. recovery of (W, H_mean, b) and the objective of exactly those factors
-    b = best.b if problem.bias != "none" else np.zeros(K)
-    W, H_mean, rank = balanced_factors(
-        best.U, best.s, best.Vt, problem.n, problem.lambda_w, problem.lambda_h, problem.d
-    )
-    objective, logits = _ufm_objective(problem, W, H_mean, b)
-    lower = best.lower
-    raw_gap = objective - lower
-    gap = max(raw_gap, 0.0)
-    rel_gap = relative_gap(objective, lower)
-    rank_exceeds_d = problem.d is not None and rank > problem.d
-    floor = rounding_floor(K) * max(1.0, best.lower_magnitude / max(abs(objective), 1e-300))
-    if raw_gap < -64.0 * K * _EPS * max(abs(objective), best.lower_magnitude):
-        status = "failed"
-        message = f"inconsistent certificate: lower bound {lower!r} exceeds the objective {objective!r}"
-    elif tol < floor:
-        status = "inaccurate"
-        message = (f"requested tol {tol:.1e} is below the certificate's rounding floor {floor:.1e} here (8Kε times the "
-                   f"cancellation in the dual bound), which a gap can meet only by luck of the last bits; relative gap "
-                   f"reached {rel_gap:.3e} (stop: {reason})")
-    elif rel_gap <= tol:
-        status, message = "optimal", f"certified: relative duality gap {rel_gap:.3e} <= tol {tol:.3e}"
-        if raw_gap < 0:
-            message += " (the bound exceeds the objective by rounding only)"
-    elif reason == "max_iter":
-        status = "max_iter"
-        message = f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "stalled":
-        status = "inaccurate"
-        message = (
-            f"progress stalled (certified gap improved < 1% over {_STALL_ITERATIONS} APG iterations, "
-            f"typically the rounding floor); relative gap {rel_gap:.3e} > tol {tol:.3e}"
-        )
-    else:  # converged in the loop, but the recovered factors (numerical rank applied) lost accuracy
-        status = "inaccurate"
-        message = (f"the loop certified tol {tol:.1e}, but the objective of the recovered factors (rank {rank}) leaves "
-                   f"relative gap {rel_gap:.3e} > tol (stop: {reason})")
-    if rank_exceeds_d and status == "optimal":
-        status = "relaxation"  # certified for R2, but R2 is not exact at this d: not an answer for the model
-    if rank_exceeds_d:
-        message += (
-            f"; rank {rank} of the R2 solution exceeds d = {problem.d}: R2 is only a relaxation of the UFM "
-            f"with this d, and W, H_mean have width {rank} (the relaxation's solution)"
-        )
-    singular_values = np.zeros(K)  # of the returned Y (numerical rank applied)
-    singular_values[:rank] = best.s[:rank]
-    extra = {
-        "singular_values": singular_values,
-        "rank": rank,
-        "rank_exceeds_d": bool(rank_exceeds_d),
-        "rel_gap": rel_gap,
-        "iterations_factored": counts["factored"],
-        "iterations_apg": counts["apg"],
-        "certificates": best.certificates,
-        "bias_newton_steps": smooth.bias_newton_steps,
-        "grad_norm_ratio": best.grad_norm_ratio,
-        "zero_grad_norm_ratio": zero_ratio,
-        "dual_candidate": best.candidate,
-        "stop_reason": reason,
-    }
-    if log is not None:
-        log(f"{status}: {message}")
-    return Solution(
-        W=W,
-        H_mean=H_mean,
-        b=np.array(b, dtype=np.float64),
-        logits_mean=logits,
-        objective=objective,
-        lower_bound=lower,
-        gap=gap,
-        status=status,
-        iterations=counts["factored"] + counts["apg"],
-        time_s=clock.elapsed(),
-        method="certified",
-        message=message,
-        H=None,
-        extra=extra,
-    )
+    return _assemble(problem, smooth, best, counts, reason, tol, max_iter, time_limit, zero_ratio, clock, log)

@@ -151,8 +151,9 @@ class ReducedSmooth:
         return Evaluation(value=value, grad=grad_x, b=b, dual=Gamma)
 
     # -- certificate -------------------------------------------------------------------
-    def lower_bound(self, ev: Evaluation):
-        r"""A valid lower bound on the optimum of R2 from the gradient at ``ev`` (see :class:`DualBound`)."""
+    def lower_bound(self, ev: Evaluation, **options):
+        r"""A valid lower bound on the optimum of R2 from the gradient at ``ev`` (see :class:`DualBound`;
+        ``options`` are those of :meth:`DualBound.from_gradient`)."""
         from nctheory.solvers.certified.dual import DualBound
 
-        return DualBound.from_gradient(self, ev.dual)
+        return DualBound.from_gradient(self, ev.dual, **options)

@@ -35,7 +35,7 @@ from nctheory.model.options import Bias, Classifier, Constraint, Features
 from nctheory.solvers.base import Requirements, Solver
 from nctheory.solvers.memory import dense_guard
 
-#: CLARABEL options of the refinement; ``tol_gap_abs`` is multiplied by min(1, |F|) of the first answer.
+#: CLARABEL options of the refinement; ``tol_gap_abs`` is multiplied by :math:`\min(1, |F|)` of the first answer.
 REFINE_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "tol_ktratio": 1e-9,
                   "max_iter": 500}
 #: Formulation options a refinement keeps from the first solve (the solver choice is replaced).

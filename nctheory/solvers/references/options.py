@@ -1,6 +1,6 @@
 r"""Option checks, the clock and BLAS threading shared by the reference solvers.
 
-Options (every solver of this package): ``tol`` (target relative gap (F - LB)/|F|, > 0), ``max_iter`` (>= 1),
+Options (every solver of this package): ``tol`` (target relative gap :math:`(F - LB)/|F|`, > 0), ``max_iter`` (>= 1),
 ``time_limit`` (seconds or None), ``seed`` (an integer; only a refinement's perturbation uses it), ``progress``
 (print lines to stderr), ``x0`` (warm start, solver-specific).  A bad option raises ``ValueError("<name>: ...")``.
 

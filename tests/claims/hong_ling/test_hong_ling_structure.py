@@ -114,7 +114,10 @@ def test_no_etf_zero_minority_regime_is_real():
     sol = certified.solve(p, tol=TOL)
     sv = sol.extra["singular_values"]
     assert np.count_nonzero(sv > 1e-9 * sv[0]) == 3
-    assert np.abs(sol.W[4:]).max() <= 1e-9 * np.abs(sol.W).max()
+    # the minority rows vanish to position precision: a gap <= TOL fixes positions in flat directions only to
+    # ~sqrt(TOL) relative (the dense solver of stop 13 leaves 1.1e-8 here at gap 2.3e-15, the earlier one 1e-10),
+    # far below the majority rows' size 1.6
+    assert np.abs(sol.W[4:]).max() <= math.sqrt(TOL) * np.abs(sol.W).max()
 
 
 @pytest.mark.xfail(strict=True, reason="finding: for K = 2 'W, H̄ non-ETF and Grams differ unless balanced' is false. "

@@ -9,7 +9,7 @@ from nctheory.claims.base import Tolerance, bias_distance_bound
 #: magnitude above it.
 ZERO_RTOL = 1e-7
 
-#: A solution beats the best ETF objective only by more than this (relative to max(1, |objective|)): the ETF
+#: A solution beats the best ETF objective only by more than this (relative to :math:`\max(1, |\text{objective}|)`): the ETF
 #: objective comes from root finding to ~1e-14, objective evaluations carry rounding of ~1e-15.
 ETF_MARGIN_RTOL = 1e-9
 

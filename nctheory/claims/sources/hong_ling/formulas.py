@@ -27,7 +27,7 @@ from nctheory.solvers.certified.groups import GroupStructure
 
 from nctheory.model import Bias, Problem, equal_size_groups
 
-#: Newton on the zero-regime bias stops when max |softmax(b) − π + λ_b b| is below this (rounding level of
+#: Newton on the zero-regime bias stops when :math:`\max|\mathrm{softmax}(b) - \pi + \lambda_b b|` is below this (rounding level of
 #: an O(1) residual; the iteration is quadratically convergent on a strongly convex problem).
 BIAS_NEWTON_TOL = 1e-15
 
