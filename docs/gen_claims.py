@@ -58,9 +58,14 @@ def problem_flags(problem) -> list[str]:
         value = getattr(problem, field)
         if value != defaults[field]:
             if field == "loss":
-                value = value.to_json()  # the CLI names a loss; its bound parameters follow from the problem
+                value = value.to_json()  # a name, or {"name": ..., **params}: params as --loss-param NAME=VALUES
                 if not isinstance(value, str):
-                    raise ValueError(f"loss: {value} has parameters the CLI cannot express")
+                    args += [flag, value["name"]]
+                    for key, v in value.items():
+                        if key != "name" and v is not None:
+                            text = ",".join(repr(float(x)) for x in v) if isinstance(v, list) else repr(float(v))
+                            args += ["--loss-param", f"{key}={text}"]
+                    continue
             args += [flag, repr(value) if isinstance(value, float) else str(value)]
     if problem.bias == "regularized":
         args += ["--lambda-b", repr(problem.lambda_b)]

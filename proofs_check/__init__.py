@@ -25,6 +25,10 @@ MODULES = (
     "proofs_check.fang_lpm",
     "proofs_check.seli_step",
     "proofs_check.symmetric_split",
+    "proofs_check.behnia_vs",
+    "proofs_check.zhou_label_smoothing",
+    "proofs_check.garrod_keating_family",
+    "proofs_check.lowdim_polygon",
 )
 
 

@@ -16,7 +16,8 @@ from nctheory.claims.base import (PROVENANCE, Claim, Expectation, Prediction, Re
                                   Tolerance)
 
 #: Built-in sources, in catalogue order.
-SOURCES = ("zhu", "hong_ling", "seli", "dang2023", "dang2024", "yang", "fang", "allnc")
+SOURCES = ("zhu", "hong_ling", "seli", "dang2023", "dang2024", "yang", "fang", "allnc", "behnia2023", "zhou2022",
+           "garrod_keating", "lowdim")
 
 
 def _source_module(name: str):

@@ -55,6 +55,9 @@ def add_problem_args(p: argparse.ArgumentParser, *, sizes: str = "required") -> 
         g.add_argument("--sizes", required=sizes == "required", metavar="SIZES",
                        help="class sizes: '200,100,50,50' or '500x5,100x5' (5 classes of 500, then 5 of 100)")
     g.add_argument("--loss", choices=loss_names(), default="ce")
+    g.add_argument("--loss-param", action="append", default=None, metavar="NAME=VALUES", dest="loss_param",
+                   help="a parameter of the loss, repeatable: 'epsilon=0.1' (ce-ls), 'omega=1,0.5,2' (vs: one "
+                        "value per class)")
     g.add_argument("--lambda-w", type=number, default=None, metavar="λW",
                    help=f"classifier penalty (default {DEFAULT_LAMBDA:g})")
     g.add_argument("--lambda-h", type=number, default=None, metavar="λH",
@@ -74,7 +77,7 @@ def add_problem_args(p: argparse.ArgumentParser, *, sizes: str = "required") -> 
 
 #: Model options (argparse dest -> (flag, default)): used to refuse model options a command would ignore.
 MODEL_OPTIONS = {
-    "loss": ("--loss", "ce"), "lambda_w": ("--lambda-w", None), "lambda_h": ("--lambda-h", None),
+    "loss": ("--loss", "ce"), "loss_param": ("--loss-param", None), "lambda_w": ("--lambda-w", None), "lambda_h": ("--lambda-h", None),
     "lambda_b": ("--lambda-b", None), "free_bias": ("--free-bias", False), "relu": ("--relu", False),
     "fixed_etf": ("--fixed-etf", False), "depth": ("--depth", 1), "dim": ("--dim", None),
     "constraint": ("--constraint", "penalty"), "e_w": ("--e-w", None), "e_h": ("--e-h", None),
@@ -85,6 +88,25 @@ def given_model_options(args: argparse.Namespace) -> list[str]:
     """The model options (flags) set to something other than their defaults."""
     return [flag for dest, (flag, default) in MODEL_OPTIONS.items()
             if hasattr(args, dest) and getattr(args, dest) != default]
+
+
+def loss_from_args(args: argparse.Namespace):
+    """``--loss`` alone, or with ``--loss-param NAME=VALUES`` the dict ``{"name": ..., NAME: value, ...}`` (one
+    number: a scalar; several, comma-separated: a per-class tuple); the loss checks names and values."""
+    given = getattr(args, "loss_param", None)
+    if not given:
+        return args.loss
+    spec = {"name": args.loss}
+    for item in given:
+        key, sep, text = item.partition("=")
+        if not sep or not key or not text:
+            raise CliError(f"loss_param: expected NAME=VALUES (e.g. epsilon=0.1), got {item!r}")
+        try:
+            values = [number(v) for v in text.split(",")]
+        except argparse.ArgumentTypeError as exc:
+            raise CliError(f"loss_param: {key}: {exc}") from None
+        spec[key] = values[0] if len(values) == 1 and "," not in text else tuple(values)
+    return spec
 
 
 def problem_from_args(args: argparse.Namespace, *, sizes=None) -> Problem:
@@ -107,7 +129,7 @@ def problem_from_args(args: argparse.Namespace, *, sizes=None) -> Problem:
         sizes=sizes,
         lambda_w=DEFAULT_LAMBDA if args.lambda_w is None else args.lambda_w,
         lambda_h=DEFAULT_LAMBDA if args.lambda_h is None else args.lambda_h,
-        loss=args.loss,
+        loss=loss_from_args(args),
         bias=bias,
         lambda_b=lambda_b,
         features="relu" if args.relu else "free",

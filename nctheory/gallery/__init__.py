@@ -9,10 +9,13 @@ run is a check as well as a picture (:mod:`nctheory.gallery.agreement`).
 name                    figure
 ======================  =====================================================================
 ``hong-ling``           minority collapse vs λ and vs n_A with the threshold, angles vs n_A
+``hong-ling-factor4``   the code's penalties without ½: threshold n_B ≤ 4N²λ'_Wλ'_H in its units
 ``dang2023``            σ_k vs n_k for depths M = 1, 2, 3, 6: global rule vs the authors' code
 ``dang2024``            ReLU features: norms, angles and margins vs class size, thresholds τ
+``dang2024-margin``     the code's margin constant N(λ_W/2)√((K−1)/K) vs the derived N√(λ_Wλ_H)√((K−1)/K)
 ``yang``                fixed ETF vs learned classifier: minority angles and norms vs R
 ``fang``                layer-peeled minority collapse vs R with the onset R₀
+``fang-figure3``        Figure 3 at the authors' parameters: true minority cosine vs their Gram-row cosine
 ``seli``                distance to SELI along the regularization path; SELI vs R
 ``allnc``               all-around diagnostics: means squeeze with classifiers; fixed-ETF repair
 ======================  =====================================================================
@@ -38,10 +41,13 @@ from nctheory.gallery.output import GalleryResult
 #: Gallery items in catalogue order: name -> module (each has NAME, TITLE, CLAIMS, PITFALLS, figure()).
 ITEMS = {
     "hong-ling": "nctheory.gallery.hong_ling",
+    "hong-ling-factor4": "nctheory.gallery.hong_ling_factor4",
     "dang2023": "nctheory.gallery.dang2023",
     "dang2024": "nctheory.gallery.dang2024",
+    "dang2024-margin": "nctheory.gallery.dang2024_margin",
     "yang": "nctheory.gallery.yang",
     "fang": "nctheory.gallery.fang",
+    "fang-figure3": "nctheory.gallery.fang_figure3",
     "seli": "nctheory.gallery.seli",
     "allnc": "nctheory.gallery.allnc",
 }
