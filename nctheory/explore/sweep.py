@@ -213,7 +213,10 @@ def run_point(point: dict, problem: Problem, claim_id: str | None, method: str, 
     except Exception as exc:  # recorded, not hidden: the sweep goes on
         rec.update(status="error", error=f"{type(exc).__name__}: {exc}")
         return rec
-    if _cut_short(deadline, sol.status.value in ("optimal", "local")):
+    # a solve the time limit stopped is cut short even when the solver kept a reserve and returned just before the
+    # deadline (the certified solver does): not recorded, so a resumed sweep solves it again
+    stopped = bool(timed) and sol.extra.get("stop_reason") == "time_limit"
+    if stopped or _cut_short(deadline, sol.status.value in ("optimal", "local")):
         return None
     rec.update(status=sol.status.value, certified=sol.certified, objective=float(sol.objective),
                lower_bound=sol.lower_bound, gap=sol.gap, rel_gap=sol.rel_gap, time_s=sol.time_s,

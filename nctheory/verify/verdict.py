@@ -1,19 +1,19 @@
 r"""The verdict vocabulary, and how one verdict follows from the evidence.
 
-=================  ===========================================================================  ======================
-verdict            means                                                                        exit
-=================  ===========================================================================  ======================
-``pass``           the prediction agrees with a **certified global** optimum (a lower bound      0
+=================  ==============================================================================  ======================
+verdict            means                                                                           exit
+=================  ==============================================================================  ======================
+``pass``           the prediction agrees with a **certified global** optimum (a lower bound        0
                    that does not assume the claim) within tolerance, and the optimum's
                    quantities are known at least that precisely
-``consistent``     it agrees only with uncertified solves (best of restarts, a conic status      0 (3 with
-                   without a gap of ours)                                                        --require-certified)
-``fail``           rigorous only: a feasible point has a lower objective than the predicted     1
+``consistent``     it agrees only with uncertified solves (best of restarts, a conic status        0 (3 with
+                   without a gap of ours)                                                          --require-certified)
+``fail``           rigorous only: a feasible point has a lower objective than the predicted        1
                    minimiser (a *value refutation*, which needs no certificate), or a certified
                    optimum differs from the prediction by more than tolerance + 3 × precision
-``inconclusive``   anything else, with the reason (no solver certified, precision too coarse    3
+``inconclusive``   anything else, with the reason (no solver certified, precision too coarse       3
                    after re-solving, an uncertified solve disagrees, assumptions unmet)
-=================  ===========================================================================  ======================
+=================  ==============================================================================  ======================
 
 Per quantity the comparison (:mod:`nctheory.verify.compare`) decides *agree*, *disagree* or
 *undecided*; per reference solve the decisions combine to the same three; :func:`combine` turns the
