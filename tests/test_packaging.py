@@ -159,8 +159,12 @@ SMOKE = [
 def test_every_command_runs_from_a_plain_install(installed):
     bin_dir, work = installed
     failures = []
-    for argv, expected in SMOKE:
-        proc = _run(bin_dir, work, "nctheory", *argv)
+    # two commands at a time (the machine's two cores; each writes its own files): the smoke test's wall time halves
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        procs = list(pool.map(lambda case: _run(bin_dir, work, "nctheory", *case[0]), SMOKE))
+    for (argv, expected), proc in zip(SMOKE, procs):
         if proc.returncode != expected or "Traceback" in proc.stderr:
             failures.append(f"nctheory {' '.join(map(str, argv))}: exit {proc.returncode}, expected {expected}\n"
                             f"{proc.stderr[-1500:]}")

@@ -209,27 +209,7 @@ class Solution:
 
     def to_json(self) -> dict:
         """The CLI contract's JSON keys (DESIGN.md)."""
-
-        def arr(x):
-            return None if x is None else np.asarray(x, dtype=float).tolist()
-
-        return {
-            "objective": float(self.objective),
-            "lower_bound": None if self.lower_bound is None else float(self.lower_bound),
-            "gap": None if self.gap is None else float(self.gap),
-            "rel_gap": self.rel_gap,
-            "certified": self.certified,
-            "certificate": None if self.certificate is None else self.certificate.to_json(),
-            "status": self.status.value,
-            "W": arr(self.W),
-            "H_mean": arr(self.H_mean),
-            "b": arr(self.b),
-            "logits_mean": arr(self.logits_mean),
-            "method": self.method,
-            "time_s": float(self.time_s),
-            "iterations": int(self.iterations),
-            "message": self.message,
-        }
+        return solution_json(self, self.W, self.H_mean, self.b, self.logits_mean)
 
     # ------------------------------------------------------------------ reading JSON back
     @classmethod
@@ -343,3 +323,29 @@ def json_array(data: dict, key: str, ndim: int) -> np.ndarray:
     if arr.ndim != ndim:
         raise ValueError(f"{key}: expected {ndim} dimension(s), got an array of shape {arr.shape}")
     return arr
+
+
+def solution_json(sol, W, H_mean, b, logits_mean) -> dict:
+    """The CLI contract's keys of a solution (DESIGN.md), with its arrays given (None where not written: a grouped
+    solution at large K has no dense arrays); shared by :class:`Solution` and the grouped solutions."""
+
+    def arr(x):
+        return None if x is None else np.asarray(x, dtype=float).tolist()
+
+    return {
+        "objective": float(sol.objective),
+        "lower_bound": None if sol.lower_bound is None else float(sol.lower_bound),
+        "gap": None if sol.gap is None else float(sol.gap),
+        "rel_gap": sol.rel_gap,
+        "certified": sol.certified,
+        "certificate": None if sol.certificate is None else sol.certificate.to_json(),
+        "status": sol.status.value,
+        "W": arr(W),
+        "H_mean": arr(H_mean),
+        "b": arr(b),
+        "logits_mean": arr(logits_mean),
+        "method": sol.method,
+        "time_s": float(sol.time_s),
+        "iterations": int(sol.iterations),
+        "message": sol.message,
+    }

@@ -60,6 +60,7 @@ from nctheory.solvers.bounds.inputs import array, finite_objective, require
 from nctheory.solvers.bounds.rounding import sum_allowance
 from nctheory.solvers.bounds.spectral import SpectralStart
 from nctheory.solvers.result import Certificate
+from nctheory.solvers.bounds.golden import golden_max
 
 CERTIFICATE = Certificate(
     kind="fenchel-dual:lpm",
@@ -73,31 +74,12 @@ CERTIFICATE = Certificate(
 GOLDEN_STEPS = 60
 #: Relative cutoff for the numerical rank of the answer's logits (the levels tried are near it).
 RANK_RTOL = 1e-7
-_PHI = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 def _lb(candidate, R):
     if candidate is None or not candidate.value.finite:
         return -math.inf
     return candidate.value.value - R * candidate.norm
-
-
-def _golden(f, a: float, b: float, steps: int):
-    """Maximise ``f`` on [a, b] by golden-section search; returns (best value, argument)."""
-    best = max((f(a), a), (f(b), b))
-    x1, x2 = b - _PHI * (b - a), a + _PHI * (b - a)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(steps):
-        best = max(best, (f1, x1), (f2, x2))
-        if f1 >= f2:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - _PHI * (b - a)
-            f1 = f(x1)
-        else:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + _PHI * (b - a)
-            f2 = f(x2)
-    return max(best, (f1, x1), (f2, x2))
 
 
 def lpm_bound(problem, solution):
@@ -133,7 +115,7 @@ def lpm_bound(problem, solution):
             cache[rho] = cand
             return _lb(cand, R)
 
-        value, rho = _golden(f, lo, top, GOLDEN_STEPS)
+        value, rho = golden_max(f, lo, top, GOLDEN_STEPS)
         if value > best[0]:
             best = value, cache[rho]
     value, cand = best

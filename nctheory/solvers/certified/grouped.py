@@ -34,7 +34,7 @@ import numpy as np
 
 from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K, GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
-from nctheory.solvers.result import Certificate, Solution, Status
+from nctheory.solvers.result import Certificate, Solution, Status, solution_json
 
 __all__ = ["GroupedSolution", "within_group_basis"]
 
@@ -196,26 +196,9 @@ class GroupedSolution:
         K <= DENSE_MAX_K, else None) plus ``"grouped"``: the groups, s, A, beta and the Gram blocks."""
         dense = self.K <= DENSE_MAX_K if dense is None else bool(dense)
         ex = self.expand() if dense else None
-
-        def arr(x):
-            return None if x is None else np.asarray(x, dtype=float).tolist()
-
+        out = solution_json(self, *((ex.W, ex.H_mean, ex.b, ex.logits_mean) if ex else (None,) * 4))
         return {
-            "objective": float(self.objective),
-            "lower_bound": None if self.lower_bound is None else float(self.lower_bound),
-            "gap": None if self.gap is None else float(self.gap),
-            "rel_gap": self.rel_gap,
-            "certified": self.certified,
-            "certificate": None if self.certificate is None else self.certificate.to_json(),
-            "status": self.status.value,
-            "W": arr(ex.W) if ex else None,
-            "H_mean": arr(ex.H_mean) if ex else None,
-            "b": arr(ex.b) if ex else None,
-            "logits_mean": arr(ex.logits_mean) if ex else None,
-            "method": self.method,
-            "time_s": float(self.time_s),
-            "iterations": int(self.iterations),
-            "message": self.message,
+            **out,
             "grouped": {
                 "groups": self.structure.to_json(),
                 "s": self.s.tolist(), "A": self.A.tolist(), "beta": self.beta.tolist(),

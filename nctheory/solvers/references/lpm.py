@@ -102,6 +102,7 @@ import numpy as np
 from nctheory.model.options import Bias
 from nctheory.solvers.references.bias import BiasSolver
 from nctheory.solvers.references.rounding import EPS, sum_allowance
+from nctheory.solvers.bounds.golden import golden_max
 
 __all__ = ["LPMObjective", "Evaluation", "LPMBound", "lower_bound", "budget_radius"]
 
@@ -114,7 +115,6 @@ FREE_BIAS_RTOL = 64.0
 #: first-order part of the gap, so they matter once that is small; measured here: skipping them above 1e-2 halves a
 #: K = 300 solve and never delays the final certificate).
 LEVEL_GATE = 1e-2
-_PHI = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 def budget_radius(problem) -> float:
@@ -214,26 +214,6 @@ class LPMBound:
     U: object
 
 
-def _golden(f, a: float, b: float, steps: int):
-    """Maximise ``f`` on [a, b] by golden-section search; returns the best ``(value, argument)`` seen."""
-    best = max((f(a), a), (f(b), b))
-    if not b > a:
-        return best
-    x1, x2 = b - _PHI * (b - a), a + _PHI * (b - a)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(steps):
-        best = max(best, (f1, x1), (f2, x2))
-        if f1 >= f2:
-            b, x2, f2 = x2, x1, f1
-            x1 = b - _PHI * (b - a)
-            f1 = f(x1)
-        else:
-            a, x1, f1 = x1, x2, f2
-            x2 = a + _PHI * (b - a)
-            f2 = f(x2)
-    return max(best, (f1, x1), (f2, x2))
-
-
 def _rigorous(obj: LPMObjective, U, name: str) -> LPMBound | None:
     """The bound of the module doc at U, every term evaluated with its rounding allowance; None when U is not a
     valid dual point (outside the domain, or U π ≠ 0 for a free bias beyond rounding)."""
@@ -323,9 +303,9 @@ def lower_bound(obj: LPMObjective, Gamma, primal_rank: int, value: float | None 
             # near convergence the q raised values are nearly equal and the best level lies between them: search
             # [σ_q, σ_1] first, and below σ_q only if the best point sits at that end
             sigma_q = float(values[nonzero[q - 1]])
-            est, tau = _golden(value_at, max(sigma_q, lo), sigma1, GOLDEN_STEPS)
+            est, tau = golden_max(value_at, max(sigma_q, lo), sigma1, GOLDEN_STEPS)
             if sigma_q > lo and tau <= sigma_q + 1e-3 * (sigma1 - sigma_q):
-                est, tau = max((est, tau), _golden(value_at, lo, sigma_q, GOLDEN_STEPS))
+                est, tau = max((est, tau), golden_max(value_at, lo, sigma_q, GOLDEN_STEPS))
             if est > best_est:
                 best_est, best_U, best_name = est, point(tau)[0], f"level {int(cum[q - 1])}"
     # U = 0: the loss infimum -Σπℓ*(0) (the best bound when the optimum is the infimum, e.g. an exact MSE fit)
