@@ -139,6 +139,13 @@ _FO = f"{_SRC}/fang/onset.py"
 _FC = f"{_SRC}/fang/claims.py"
 _AF = f"{_SRC}/allnc/formulas.py"
 _AC = f"{_SRC}/allnc/claims.py"
+_CSVM = "nctheory/solvers/convex/cs_svm.py"
+_BF = f"{_SRC}/behnia2023/formulas.py"
+_BC = f"{_SRC}/behnia2023/claims.py"
+_ZHF = f"{_SRC}/zhou2022/formulas.py"
+_GKF = f"{_SRC}/garrod_keating/formulas.py"
+_GKE = f"{_SRC}/garrod_keating/experiments.py"
+_LDF = f"{_SRC}/lowdim/formulas.py"
 
 MUTATIONS: tuple[Mutation, ...] = (
     # ---------------------------------------------------------------- Zhu
@@ -295,6 +302,45 @@ MUTATIONS: tuple[Mutation, ...] = (
     _mut("allnc/fixed-etf-repair#2", _AC, "_repair_predict", "one effect flipped: self_duality_broken True  →  False",
          ('{"minority_h_squeezed": True, "self_duality_broken": True, "nc1_weakened": True}',
           '{"minority_h_squeezed": True, "self_duality_broken": False, "nc1_weakened": True}')),
+    # ---------------------------------------------------------------- Behnia et al. 2023
+    # which CS-SVM the VS loss leads to (predict reports its parameters; the path's targets solve it)
+    _mut("behnia2023/cs-svm-limit#1", _CSVM, "cs_svm_parameters (called by _limit_predict and cs_svm_targets)",
+         "CS-SVM margins 1/ω  →  ω^{−1.01} (exponent off by 1%)",
+         ("        return delta, 1.0 / omega\n", "        return delta, omega ** -1.01\n")),
+    _mut("behnia2023/ldt-geometry#1", _BF, "ldt_solution",
+         "H̄ᵀH̄ = Ω^{−1}(SELI H̄ᵀH̄ at n/ω²)Ω^{−1}  →  ×1.01",
+         ('"HH": T["HH"] / om[:, None] / om[None, :],', '"HH": 1.01 * T["HH"] / om[:, None] / om[None, :],')),
+    _mut("behnia2023/symmetric-gamma#1", _BC, "_sym_predict", "classifier cosines −1/(K−1)  →  −1.01/(K−1)",
+         ('"w_cos_offdiag": np.full(K * (K - 1), -1.0 / (K - 1)),',
+          '"w_cos_offdiag": np.full(K * (K - 1), -1.01 / (K - 1)),')),
+    _mut("behnia2023/ldt-authors-geometry#1", _BF, "authors_ldt_point",
+         "SELI at the true sizes n  →  at the effective sizes n/ω² (claim turned into the derived LDT solution: it "
+         "must stop being refuted)",
+         ("    T = weighted_seli(n)\n", "    T = weighted_seli(n / om ** 2)\n")),
+    _mut("behnia2023/cdt-step#1", _BF, "step_gram_entries", "‖w_A‖² = (√R(k−2) + q_A)/(ka)  →  ×1.01",
+         ('"w_sq_A": (sR * (k - 2.0) + qA) / (k * a),', '"w_sq_A": 1.01 * (sR * (k - 2.0) + qA) / (k * a),')),
+    # ---------------------------------------------------------------- Zhou et al. 2022 (label smoothing)
+    _mut("zhou2022/ls-balanced#1", _ZHF, "balanced_closed_form", "ρ* = ((K−1)/K)·c*  →  ×1.01",
+         ("    rho = (K - 1) / K * c\n", "    rho = 1.01 * (K - 1) / K * c\n")),
+    _mut("zhou2022/ls-cluster-gap#1", _ZHF, "cluster_gap", "gap max(0, 1 − ε − λN/√n_c)  →  λN ×1.01",
+         ("return max(0.0, 1.0 - epsilon - lam * N / math.sqrt(n_c))",
+          "return max(0.0, 1.0 - epsilon - 1.01 * lam * N / math.sqrt(n_c))")),
+    _mut("zhou2022/ls-small-lambda#1", _ZHF, "limit_margin", "c_∞ = log(1 + K(1−ε)/ε)  →  ×1.01",
+         ("    return math.log1p(K * (1.0 - epsilon) / epsilon)\n",
+          "    return 1.01 * math.log1p(K * (1.0 - epsilon) / epsilon)\n")),
+    # ---------------------------------------------------------------- Garrod & Keating
+    _mut("garrod-keating/polytope-minimizer#1", _GKF, "kappa (used by candidate_objective and best_scale)",
+         "κ_M = ((M+1)/2)(λ_Hλ_W^M)^{1/(M+1)}  →  ×1.01",
+         ("    return (M + 1) / 2.0 * (lambda_h * lambda_w ** M)", "    return 1.01 * (M + 1) / 2.0 * (lambda_h * lambda_w ** M)")),
+    _mut("garrod-keating/polytope-family-general#1", _GKF, "candidate_objective",
+         "loss margins 1 − G_jk  →  ×1.01 (the family's values move)",
+         ("    gaps = G[0, 0] - G[:, 0]", "    gaps = 1.01 * (G[0, 0] - G[:, 0])")),
+    _mut("garrod-keating/rank-vs-depth#1", _GKE, "rank_along_depth",
+         "rank at the largest depth below K − 1  →  below K − 2", ("ranks[-1] < K - 1)", "ranks[-1] < K - 2)"),
+         side="helper"),
+    # ---------------------------------------------------------------- low dimension
+    _mut("lowdim/polygon-d2#1", _LDF, "polygon_closed_form", "‖w_k‖² = √(nλ_H/λ_W)·a*  →  ×1.01",
+         ('"w_sq": math.sqrt(n * lambda_h / lambda_w) * a,', '"w_sq": 1.01 * math.sqrt(n * lambda_h / lambda_w) * a,')),
 )
 
 
