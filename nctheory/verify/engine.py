@@ -21,7 +21,7 @@ Sequence experiments (claims about λ → 0 or N → ∞) add one boolean check 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -271,6 +271,8 @@ def _verify_reference(claim, problem, prediction, method, *, solver_options, max
             lvl2, _ = second.reference_level(max_rel_gap)
             if lvl2 == "unusable":
                 notes.append(f"{second.method}: refinement unusable ({second.status.value}: {second.message})")
+                if precision is None:
+                    source = "not estimated (the re-solve was unusable)"
                 break
             if round_ > 0 and second.rel_gap is not None and answer.rel_gap is not None \
                     and second.rel_gap >= answer.rel_gap:
@@ -306,6 +308,14 @@ def _verify_reference(claim, problem, prediction, method, *, solver_options, max
     else:
         checks, loose = _compare_all(claim, problem, prediction, answer, observed, None, notes)
     level, _ = answer.reference_level(max_rel_gap)
+    if precision is None and level == "certified" and any(c.decision == Decision.DISAGREE for c in checks):
+        # a certificate bounds the value, not the positions: without a measured precision (the solver cannot re-solve,
+        # or its re-solve was unusable) a certified answer's quantities are not known well enough to refute -- found
+        # by a random draw: yang/etf-ce at sizes (38, 21, 27, 30), E_W = 1.85, E_H = 0.94, where Clarabel's refinement
+        # ended "optimal_inaccurate" and Gram entries 2.5e-5 off the true theorem's read as a certified FAIL.  A value
+        # refutation needs no precision and is kept.
+        checks = [replace(c, decision=Decision.UNDECIDED) if c.decision == Decision.DISAGREE else c for c in checks]
+        notes.append(f"{answer.method}: precision {source}: a disagreement is undecided, not a refutation")
     if refutation is None:
         refutation = _value_refutation(claim, prediction, answer)
     decision = worst(c.decision for c in checks) if checks else Decision.UNDECIDED

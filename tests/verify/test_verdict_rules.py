@@ -128,3 +128,16 @@ def test_a_loose_local_solve_is_not_a_reference():
     v = verify_claim(claim, PROBLEM)
     assert v.verdict == Verdict.INCONCLUSIVE
     assert any("gtol" in n for n in v.notes)
+
+
+def test_a_certified_answer_without_a_measured_precision_cannot_refute():
+    # Clarabel certifies this fixed-ETF answer but its refinement ends "optimal_inaccurate": no precision, so Gram
+    # entries 2.5e-5 off the (true) theorem's are undecided, not a certified FAIL (found by a random draw)
+    from nctheory.claims.sources import yang
+
+    p = Problem(sizes=(38, 21, 27, 30), classifier="fixed-etf", constraint="per-sample", e_w=1.8546796276098843,
+                e_h=0.9415155337444521, lambda_w=0.0, lambda_h=0.0)
+    v = verify_claim(yang.CLAIMS[0], p)
+    assert v.verdict == Verdict.INCONCLUSIVE and v.refutation is None, v.reason
+    assert any("a disagreement is undecided, not a refutation" in n for n in v.notes)
+    assert not any(c.decision == "disagree" for c in v.checks)
