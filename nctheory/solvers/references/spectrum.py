@@ -29,6 +29,7 @@ threshold solves :math:`\sum_i\mu_i(\sigma_i - \theta)_+ = \rho` (:func:`project
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,14 +72,15 @@ def soft_threshold(values: np.ndarray, tau: float) -> np.ndarray:
     return np.maximum(np.asarray(values, dtype=np.float64) - float(tau), 0.0)
 
 
-class Spectrum:
+class Spectrum(ABC):
     """Singular values with multiplicities, and the matrix with new singular values (same singular vectors)."""
 
     values: np.ndarray
     mult: np.ndarray
 
-    def rebuild(self, new_values: np.ndarray):  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def rebuild(self, new_values: np.ndarray):
+        """The matrix with singular values ``new_values`` and the same singular vectors (dense or grouped)."""
 
     def nuclear(self, values: np.ndarray | None = None) -> float:
         r""":math:`\sum_i\mu_is_i` (of ``values``, default the matrix's own)."""
