@@ -14,6 +14,7 @@ import importlib
 
 from nctheory.claims.base import (PROVENANCE, Claim, Expectation, Prediction, Requires,  # noqa: F401
                                   Tolerance)
+from nctheory.claims.family import ClaimFamily  # noqa: F401
 
 #: Built-in sources, in catalogue order.
 SOURCES = ("zhu", "hong_ling", "seli", "dang2023", "dang2024", "yang", "fang", "allnc", "behnia2023", "zhou2022",
