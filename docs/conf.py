@@ -65,7 +65,9 @@ html_theme_options = {
     "description": "Neural Collapse theorems vs certified global solves",
     "fixed_sidebar": True,
 }
-html_static_path = []
+html_static_path = ["_static"]
+#: Long inline literals wrap in the text column (findings cite whole test node ids).
+html_css_files = ["wrap.css"]
 html_show_sourcelink = False
 
 

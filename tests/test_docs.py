@@ -471,3 +471,14 @@ def test_exit_codes_documented_match_the_cli():
     table = dict(re.findall(r"\* - ``(\d)``\n\s+- (\w+)", page))
     words = {"EXIT_OK": "ok", "EXIT_FAIL": "fail", "EXIT_BAD_INPUT": "bad", "EXIT_INCONCLUSIVE": "inconclusive"}
     assert {str(v): words[k] for k, v in codes.items()} == table
+
+
+def test_long_inline_literals_wrap_in_the_text_column(built):
+    """Findings cite whole test node ids; the theme's ``span.pre {white-space: nowrap}`` ran them past the page edge
+    (seen in a headless-Chromium screenshot).  The page must load the stylesheet that lets them wrap."""
+    out, _ = built
+    raw = (out / "findings.html").read_text(encoding="utf-8")
+    assert re.search(r'href="_static/wrap\.css(\?[^"]*)?"', raw)
+    css = (out / "_static" / "wrap.css").read_text(encoding="utf-8")
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    assert any("span.pre" in sel and re.search(r"white-space:\s*normal", body) for sel, body in rules), css
