@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.allnc import accuracy as acc
 from nctheory.claims.sources.allnc import symbolic
 from nctheory.claims.sources.allnc.formulas import threshold_lambda, two_clusters
@@ -67,8 +68,7 @@ MEAN_SQUEEZE = Claim(
     defaults=lambda: [Problem(sizes=(30, 30, 2, 2), lambda_w=0.03, lambda_h=0.03),
                       Problem(sizes=(30, 30, 10, 10), lambda_w=0.03, lambda_h=0.03)],
     tolerances=acc.SQUEEZE_TOLERANCES,
-    symbolic=symbolic.squeeze_forms,
-    numeric=symbolic.squeeze_numeric,
+    **closed_forms(symbolic, "squeeze"),
 )
 
 

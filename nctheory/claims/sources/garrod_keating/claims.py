@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.common import CERTIFIED_OPTIONS
 from nctheory.claims.sources.garrod_keating import accuracy as acc
 from nctheory.claims.sources.garrod_keating import symbolic
@@ -88,9 +90,18 @@ def _family_defaults() -> list[Problem]:
     ]
 
 
-POLYTOPE_MINIMIZER = Claim(
-    id="garrod-keating/polytope-minimizer",
-    source=SOURCE,
+#: The two claims about the symmetric family: one prediction (under each claim's id) and one observation.
+POLYTOPE = ClaimFamily(source=SOURCE, observe=_family_observe, reference=("auto",), tolerances=acc.FAMILY_TOLERANCES,
+                       solver_options=CERTIFIED_OPTIONS)
+
+
+def _polytope_claim(claim_id: str, **fields) -> Claim:
+    """A claim of :data:`POLYTOPE`: the global minimiser is the best member of the family."""
+    return POLYTOPE(id=claim_id, predict=_family_predict(claim_id), **fields)
+
+
+POLYTOPE_MINIMIZER = _polytope_claim(
+    "garrod-keating/polytope-minimizer",
     provenance=("abstract", "derived"),
     statement=(
         "[abstract] In deep linear CE UFMs high-rank structures (deep NC, the ETF) are not optimal in general; the "
@@ -105,18 +116,12 @@ POLYTOPE_MINIMIZER = Claim(
         "feasible value refutes)."
     ),
     requires=FAMILY_REQUIRES,
-    predict=_family_predict("garrod-keating/polytope-minimizer"),
-    observe=_family_observe,
-    reference=("auto",),
     defaults=_family_defaults,
-    tolerances=acc.FAMILY_TOLERANCES,
-    symbolic=symbolic.family_forms,
-    numeric=symbolic.family_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "family"),
 )
 
-POLYTOPE_FAMILY_GENERAL = Claim(
-    id="garrod-keating/polytope-family-general",
+POLYTOPE_FAMILY_GENERAL = _polytope_claim(
+    "garrod-keating/polytope-family-general",
     source=SOURCE + " (registered to be refuted)",
     provenance=("derived",),
     statement=(
@@ -130,13 +135,8 @@ POLYTOPE_FAMILY_GENERAL = Claim(
         "class."
     ),
     requires=DEEP_CE,
-    predict=_family_predict("garrod-keating/polytope-family-general"),
-    observe=_family_observe,
-    reference=("auto",),
     defaults=lambda: [Problem(sizes=(5,) * 5, lambda_w=1e-2, lambda_h=1e-2, depth=2)],
-    tolerances=acc.FAMILY_TOLERANCES,
     expected="false",
-    solver_options=CERTIFIED_OPTIONS,
 )
 
 
