@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction
+from nctheory.claims.base import Prediction
+from nctheory.claims.family import ClaimFamily
 from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.allnc import accuracy as acc
 from nctheory.claims.sources.allnc import symbolic
@@ -50,9 +51,11 @@ def _squeeze_observe(problem: Problem, solution) -> dict:
     return squeeze_state(W_of(solution), H_of(solution), minority)
 
 
-MEAN_SQUEEZE = Claim(
+#: Both AllNC claims.
+ALLNC = ClaimFamily(source=SOURCE)
+
+MEAN_SQUEEZE = ALLNC(
     id="allnc/mean-squeeze",
-    source=SOURCE,
     provenance=("abstract", "derived"),
     statement=(
         "Under imbalance, minority collapse squeezes the class means as well as the classifiers. Checked in "
@@ -106,9 +109,8 @@ def _repair_observe(problem: Problem, solution) -> dict:
     return out
 
 
-FIXED_ETF_REPAIR = Claim(
+FIXED_ETF_REPAIR = ALLNC(
     id="allnc/fixed-etf-repair",
-    source=SOURCE,
     provenance=("abstract",),
     statement=(
         "Repairing only the classifier (fixing it to a simplex ETF) leaves the minority class means "

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction
+from nctheory.claims.base import Prediction
 from nctheory.claims.family import ClaimFamily
 from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.behnia2023 import accuracy as acc
@@ -37,8 +37,10 @@ from nctheory.solvers.convex.cs_svm import METHOD as CS_SVM
 SOURCE = ("Behnia, Kini, Vakilian, Thrampoulidis, 'On the implicit geometry of cross-entropy parameterizations for "
           "label-imbalanced data', AISTATS 2023, arXiv 2303.07608; authors' code valavakilian/Implicit_geometry")
 
+#: Every Behnia et al. claim.
+BEHNIA2023 = ClaimFamily(source=SOURCE)
 #: The four claims about the CS-SVM itself: observed on the certified ``convex:cs-svm`` solve.
-CS_SVM_CLAIM = ClaimFamily(source=SOURCE, reference=(CS_SVM,), tolerances=acc.CS_SVM_TOLERANCES)
+CS_SVM_CLAIM = BEHNIA2023.extend(reference=(CS_SVM,), tolerances=acc.CS_SVM_TOLERANCES)
 
 
 def _grams_observe(problem, solution) -> dict:
@@ -295,9 +297,8 @@ def _limit_defaults() -> list[Problem]:
                                        omega=tuple(f[::-1])))]
 
 
-CS_SVM_LIMIT = Claim(
+CS_SVM_LIMIT = BEHNIA2023(
     id="behnia2023/cs-svm-limit",
-    source=SOURCE,
     provenance=("recalled", "derived"),
     statement=(
         "[recalled] As λ → 0 the UFM geometry under a VS loss follows a cost-sensitive SVM. Derived (which CS-SVM): "

@@ -158,9 +158,11 @@ def _ce_deep_observe(problem: Problem, solution) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- claims
+#: Every Dang et al. 2023 claim: the paper, and the provenance all but mse-imbalanced share.
+DANG2023 = ClaimFamily(source=SOURCE, provenance=("abstract", "derived"))
 #: The two deep-linear MSE claims: one closed form, read the same way, solved by the exact solver for the depth.
-MSE = ClaimFamily(source=SOURCE, observe=mse_observe, reference=("auto", "factored"), solver_options=CERTIFIED_OPTIONS,
-                  tolerances=MSE_TOLERANCES, **closed_forms(symbolic, "mse"))
+MSE = DANG2023.extend(observe=mse_observe, reference=("auto", "factored"), solver_options=CERTIFIED_OPTIONS,
+                      tolerances=MSE_TOLERANCES, **closed_forms(symbolic, "mse"))
 
 
 def _mse_claim(claim_id: str, **fields) -> Claim:
@@ -190,7 +192,6 @@ MSE_IMBALANCED = _mse_claim(
 
 MSE_BALANCED = _mse_claim(
     "dang2023/mse-balanced",
-    provenance=("abstract", "derived"),
     statement=(
         "Deep linear UFM, MSE, balanced n_k = n, any depth M: the imbalanced solution with one sigma; nonzero iff "
         "beta < (M-1)^((M-1)/M)/M (M >= 2) or K N lambda_W lambda_H < 1 (M = 1). With a free bias: b* = 1/K, "
@@ -201,10 +202,9 @@ MSE_BALANCED = _mse_claim(
     defaults=_mse_defaults_balanced,
 )
 
-CE_ETF_M1 = Claim(
+CE_ETF_M1 = DANG2023(
     id="dang2023/ce-etf-m1",
     source=SOURCE + "; Zhu et al. arXiv 2105.02375 for the closed form",
-    provenance=("abstract", "derived"),
     statement=(
         "CE, M = 1, balanced n_k = n, no bias or a penalised one: with s = sqrt(n lambda_W lambda_H), the global "
         "minimizer is 0 if K s >= 1, else the simplex ETF W Hbar = a S, a = log((1-(K-1)s)/s), "
@@ -224,10 +224,9 @@ CE_ETF_M1 = Claim(
     solver_options=CERTIFIED_OPTIONS,
 )
 
-CE_ETF_DEEP = Claim(
+CE_ETF_DEEP = DANG2023(
     id="dang2023/ce-etf-deep",
     source=SOURCE + " (claim registered to be refuted; cf. Garrod & Keating arXiv 2410.23169)",
-    provenance=("abstract", "derived"),
     statement=(
         "CE, deep linear UFM, M >= 2, balanced, no bias: 'the simplex ETF is a global minimizer'. Checked as: no "
         "point reaches an objective below the best ETF-structured one, min_a log(1+(K-1)e^{-a}) + "

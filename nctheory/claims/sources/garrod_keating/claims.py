@@ -90,9 +90,11 @@ def _family_defaults() -> list[Problem]:
     ]
 
 
+#: Every Garrod & Keating claim.
+GARROD_KEATING = ClaimFamily(source=SOURCE)
 #: The two claims about the symmetric family: one prediction (under each claim's id) and one observation.
-POLYTOPE = ClaimFamily(source=SOURCE, observe=_family_observe, reference=("auto",), tolerances=acc.FAMILY_TOLERANCES,
-                       solver_options=CERTIFIED_OPTIONS)
+POLYTOPE = GARROD_KEATING.extend(observe=_family_observe, reference=("auto",), tolerances=acc.FAMILY_TOLERANCES,
+                                 solver_options=CERTIFIED_OPTIONS)
 
 
 def _polytope_claim(claim_id: str, **fields) -> Claim:
@@ -152,9 +154,8 @@ def _seq_observe(problem: Problem, solution) -> dict:
     return {"logit_rank": numerical_rank(logit_spectrum(solution), acc.RANK_RTOL)}
 
 
-RANK_VS_DEPTH = Claim(
+RANK_VS_DEPTH = GARROD_KEATING(
     id="garrod-keating/rank-vs-depth",
-    source=SOURCE,
     provenance=("abstract", "derived"),
     statement=(
         "[abstract] The number of non-negligible singular values of the optimal logits is bounded as depth grows "

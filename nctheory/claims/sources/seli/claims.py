@@ -42,10 +42,6 @@ STEP_REQUIRES = Requires(classifier=(Classifier.LEARNED,), features=(Features.FR
 #: The regularisation path: the bias-free ridge-CE UFM.
 PATH_REQUIRES = Requires.ufm("ce", bias=(Bias.NONE,), conditions=(dim_at_least_sel_rank,))
 
-#: The claims about the UF-SVM itself: observed on the certified UF-SVM solve.
-UF_SVM_CLAIM = ClaimFamily(source=SOURCE, provenance=("recalled", "derived"), requires=UF_SVM_REQUIRES,
-                           reference=(UF_SVM_METHOD,))
-
 
 def _symmetric(G: np.ndarray) -> np.ndarray:
     return 0.5 * (G + G.T)
@@ -84,6 +80,11 @@ def _uf_defaults() -> list[Problem]:
     return [Problem(sizes=(10, 10, 10, 1, 1, 1)), Problem(sizes=(7, 3, 2, 1))]
 
 
+#: Every SELI claim: the paper, and the provenance all but the derived step formulas share.
+SELI = ClaimFamily(source=SOURCE, provenance=("recalled", "derived"))
+#: The claims about the UF-SVM itself: observed on the certified UF-SVM solve, by default at two size profiles.
+UF_SVM_CLAIM = SELI.extend(requires=UF_SVM_REQUIRES, reference=(UF_SVM_METHOD,), defaults=_uf_defaults)
+
 UF_SVM = UF_SVM_CLAIM(
     id="seli/uf-svm",
     statement=(
@@ -94,7 +95,6 @@ UF_SVM = UF_SVM_CLAIM(
     ),
     predict=_uf_predict,
     observe=_uf_observe,
-    defaults=_uf_defaults,
     tolerances=acc.UF_SVM_TOLERANCES,
 )
 
@@ -130,7 +130,6 @@ GRAMS = UF_SVM_CLAIM(
     ),
     predict=_grams_predict,
     observe=_grams_observe,
-    defaults=_uf_defaults,
     tolerances=acc.GRAMS_TOLERANCES,
 )
 
@@ -239,10 +238,8 @@ def _path_observe(problem: Problem, solution) -> dict:
     return {"distance_W": float(d[0]), "distance_H": float(d[1]), "distance_WH": float(d[2])}
 
 
-REGULARIZATION_PATH = Claim(
+REGULARIZATION_PATH = SELI(
     id="seli/regularization-path",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "Ridge-CE UFM solutions converge in direction to SELI as λ → 0, slowly (~1/log(1/λ)): the normalised "
         "Gram distances ‖G/‖G‖ − T/‖T‖‖ of WWᵀ, H̄ᵀH̄ and WH̄ to the SELI Grams decrease along a decreasing λ "
