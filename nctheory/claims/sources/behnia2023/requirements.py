@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.claims.base import Requires
+from nctheory.claims.conditions import dim_shortfall
 from nctheory.claims.sources.behnia2023.formulas import half_step, normalised_factors, vs_parts
 from nctheory.model import Bias, Classifier, Features
 
@@ -20,9 +21,7 @@ def _vs_or_ce(problem) -> list[str]:
 
 
 def _dim(problem) -> list[str]:
-    if problem.dim < problem.K:
-        return [f"d: the CS-SVM solution may have rank K = {problem.K}; needs d >= K, got d = {problem.dim}"]
-    return []
+    return dim_shortfall(problem, problem.K, "d: the CS-SVM solution may have rank K = {need}; needs d >= K, got d = {dim}")
 
 
 def _uniform_delta(problem) -> list[str]:

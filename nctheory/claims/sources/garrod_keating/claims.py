@@ -20,6 +20,7 @@ from nctheory.claims.base import Claim, Prediction, Requires
 from nctheory.claims.family import ClaimFamily
 from nctheory.claims.forms import closed_forms
 from nctheory.claims.common import CERTIFIED_OPTIONS
+from nctheory.claims.conditions import dim_shortfall
 from nctheory.claims.sources.garrod_keating import accuracy as acc
 from nctheory.claims.sources.garrod_keating import symbolic
 from nctheory.claims.sources.garrod_keating.experiments import logit_spectrum, rank_along_depth
@@ -38,9 +39,7 @@ FAMILY_K = (2, 4, 6)
 
 
 def _dim_for_family(problem) -> list[str]:
-    if problem.dim < problem.K - 1:
-        return [f"d: the family's ETF member needs d >= K-1 = {problem.K - 1}, got d = {problem.dim}"]
-    return []
+    return dim_shortfall(problem, problem.K - 1, "d: the family's ETF member needs d >= K-1 = {need}, got d = {dim}")
 
 
 def _family_k(problem) -> list[str]:

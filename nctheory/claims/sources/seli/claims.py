@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.base import Prediction, Requires
 from nctheory.claims.family import ClaimFamily
 from nctheory.claims.forms import closed_forms
 from nctheory.claims.conditions import dim_at_least_sel_rank, two_size_clusters
