@@ -21,7 +21,8 @@ def dim_shortfall(problem, need: int, message: str) -> list[str]:
 
 def dim_at_least_k_minus_1(problem) -> list[str]:
     """d >= K - 1 (the class-mean reduction R2 is exact: the optimum has rank <= K - 1 for CE)."""
-    return dim_shortfall(problem, problem.K - 1, "d: needs d >= K-1 = {need} so the reduction R2 is exact, got d = {dim}")
+    return dim_shortfall(problem, problem.K - 1,
+                         "d: needs d >= K-1 = {need} so the reduction R2 is exact, got d = {dim}")
 
 
 def dim_at_least_sel_rank(problem) -> list[str]:

@@ -56,7 +56,8 @@ def test_measured_state_decides_by_the_two_thresholds():
 @given(m=st.floats(0.0, 10.0), zero_exp=st.integers(-14, -6), gap=st.integers(1, 5))
 def test_measured_state_is_the_threshold_rule(m, zero_exp, gap):
     zero_tol, nonzero_tol = 10.0 ** zero_exp, 10.0 ** (zero_exp + gap)
-    state, value, reason = measured_state(_constant(m), "m {:.3g}", zero_tol=zero_tol, nonzero_tol=nonzero_tol)(None, None)
+    state_of = measured_state(_constant(m), "m {:.3g}", zero_tol=zero_tol, nonzero_tol=nonzero_tol)
+    state, value, reason = state_of(None, None)
     assert value == m and reason.startswith(f"m {m:.3g} ")
     assert state == (True if m <= zero_tol else False if m >= nonzero_tol else None)
 

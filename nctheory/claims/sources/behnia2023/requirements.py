@@ -21,7 +21,8 @@ def _vs_or_ce(problem) -> list[str]:
 
 
 def _dim(problem) -> list[str]:
-    return dim_shortfall(problem, problem.K, "d: the CS-SVM solution may have rank K = {need}; needs d >= K, got d = {dim}")
+    return dim_shortfall(problem, problem.K,
+                         "d: the CS-SVM solution may have rank K = {need}; needs d >= K, got d = {dim}")
 
 
 def _uniform_delta(problem) -> list[str]:
