@@ -4,7 +4,8 @@ r"""Policies shared by the claims about the CE unconstrained feature model (Zhu 
   d >= K-1 (plus the conditions a claim adds).
 * :data:`CERTIFIED_OPTIONS` -- their reference solves: the certified solver at relative gap 1e-12.
 * :data:`BIAS_TOLERANCE`, :data:`REGULARIZED_BIAS_TOLERANCE` -- bias quantities, with the rigorous
-  certificate allowance :math:`\|b - b^*\| \le \sqrt{2\,\mathrm{gap}/\lambda_b}` for a regularized bias.
+  certificate allowance :math:`\|b - b^*\| \le \sqrt{2\,\mathrm{gap}/\lambda_b}` for a regularized bias;
+  :data:`CLOSED_FORM_TOLERANCES` -- those and the exact objective, for the balanced closed forms.
 * :data:`ACCURACY` -- the measurement behind their position tolerances (text for ``why=``).
 * :func:`centred_logits`, :func:`centred_grams` -- the gauge these claims observe in: the mean classifier
   removed (built from the shared readers of :mod:`nctheory.observe`).
@@ -68,6 +69,15 @@ REGULARIZED_BIAS_TOLERANCE = Tolerance(3e-7, 0.0,
                                        "certificate bound √(2 gap/λ_b) on ‖b − b*‖ (measured <= 0.6 of it at rel gap "
                                        "1e-12); 3e-7 covers a gap that rounds to 0 (measured <= 9e-8 there)",
                                        certificate=bias_distance_bound)
+
+#: The entries the balanced closed-form claims (Zhu et al., its label-smoothing extension) share: the exact objective
+#: and the two bias readings.
+CLOSED_FORM_TOLERANCES = {
+    "objective": Tolerance(0.0, 1e-9, "the closed-form objective is exact to rounding; a certified solve fixes the "
+                           "value to its relative gap (1e-12)"),
+    "b_spread": BIAS_TOLERANCE,
+    "b_norm": REGULARIZED_BIAS_TOLERANCE,
+}
 
 
 # ------------------------------------------------------------------------------ the observation gauge

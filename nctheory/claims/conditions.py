@@ -9,18 +9,25 @@ from __future__ import annotations
 from nctheory.model.sizes import equal_size_groups
 
 
+def dim_shortfall(problem, need: int, message: str) -> list[str]:
+    """The check behind every dimension condition: ``[message]`` if :math:`d <` ``need``, else ``[]``.
+
+    ``message`` starts with ``"d: "`` and may name ``{dim}`` (the problem's d) and ``{need}``.
+    """
+    if problem.dim < need:
+        return [message.format(dim=problem.dim, need=need)]
+    return []
+
+
 def dim_at_least_k_minus_1(problem) -> list[str]:
     """d >= K - 1 (the class-mean reduction R2 is exact: the optimum has rank <= K - 1 for CE)."""
-    if problem.dim < problem.K - 1:
-        return [f"d: needs d >= K-1 = {problem.K - 1} so the reduction R2 is exact, got d = {problem.dim}"]
-    return []
+    return dim_shortfall(problem, problem.K - 1,
+                         "d: needs d >= K-1 = {need} so the reduction R2 is exact, got d = {dim}")
 
 
 def dim_at_least_sel_rank(problem) -> list[str]:
     """d >= K - 1 = rank of the SEL matrix SY (the UF-SVM's factorisation W H = SY exists)."""
-    if problem.dim < problem.K - 1:
-        return [f"d: needs d >= K-1 = {problem.K - 1} (the rank of SY), got d = {problem.dim}"]
-    return []
+    return dim_shortfall(problem, problem.K - 1, "d: needs d >= K-1 = {need} (the rank of SY), got d = {dim}")
 
 
 def two_size_clusters(problem) -> list[str]:

@@ -18,7 +18,9 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction
+from nctheory.claims.base import Prediction
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.allnc import accuracy as acc
 from nctheory.claims.sources.allnc import symbolic
 from nctheory.claims.sources.allnc.formulas import threshold_lambda, two_clusters
@@ -49,9 +51,11 @@ def _squeeze_observe(problem: Problem, solution) -> dict:
     return squeeze_state(W_of(solution), H_of(solution), minority)
 
 
-MEAN_SQUEEZE = Claim(
+#: Both AllNC claims.
+ALLNC = ClaimFamily(source=SOURCE)
+
+MEAN_SQUEEZE = ALLNC(
     id="allnc/mean-squeeze",
-    source=SOURCE,
     provenance=("abstract", "derived"),
     statement=(
         "Under imbalance, minority collapse squeezes the class means as well as the classifiers. Checked in "
@@ -67,8 +71,7 @@ MEAN_SQUEEZE = Claim(
     defaults=lambda: [Problem(sizes=(30, 30, 2, 2), lambda_w=0.03, lambda_h=0.03),
                       Problem(sizes=(30, 30, 10, 10), lambda_w=0.03, lambda_h=0.03)],
     tolerances=acc.SQUEEZE_TOLERANCES,
-    symbolic=symbolic.squeeze_forms,
-    numeric=symbolic.squeeze_numeric,
+    **closed_forms(symbolic, "squeeze"),
 )
 
 
@@ -106,9 +109,8 @@ def _repair_observe(problem: Problem, solution) -> dict:
     return out
 
 
-FIXED_ETF_REPAIR = Claim(
+FIXED_ETF_REPAIR = ALLNC(
     id="allnc/fixed-etf-repair",
-    source=SOURCE,
     provenance=("abstract",),
     statement=(
         "Repairing only the classifier (fixing it to a simplex ETF) leaves the minority class means "

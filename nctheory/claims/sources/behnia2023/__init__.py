@@ -2,7 +2,8 @@
 logit adjustment) for label-imbalanced data in the UFM (catalogue §9).
 
 Package layout: :mod:`.formulas` (the CS-SVM of a VS loss, LDT effective sizes, the authors' LDT and CDT forms),
-:mod:`.experiments` (the λ → 0 path), :mod:`.symbolic`, :mod:`.accuracy`, :mod:`.claims`.
+:mod:`.experiments` (the λ → 0 path), :mod:`.requirements` (where each claim applies), :mod:`.symbolic`,
+:mod:`.accuracy`, :mod:`.claims`.
 
 The reference solver ``convex:cs-svm`` (:mod:`nctheory.solvers.convex.cs_svm`) is added to the solver registry on
 import until the registry lists it itself (idempotent).

@@ -17,100 +17,30 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.base import Prediction
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.behnia2023 import accuracy as acc
 from nctheory.claims.sources.behnia2023 import symbolic
 from nctheory.claims.sources.behnia2023.experiments import limit_path
 from nctheory.claims.sources.behnia2023.formulas import (authors_ldt_point, half_step, ldt_solution,
                                                          normalised_factors, step_blocks, step_gram_entries,
                                                          step_summary, vs_parts)
+from nctheory.claims.sources.behnia2023.requirements import (AUTHORS_LDT_REQUIRES, CDT_REQUIRES,  # noqa: F401
+                                                             CS_SVM_REQUIRES, LDT_REQUIRES, PATH_REQUIRES,
+                                                             SYMMETRIC_REQUIRES)
 from nctheory.geometry import seli_grams
-from nctheory.model import Bias, Classifier, Features, Problem
+from nctheory.model import Problem
 from nctheory.model.losses import VectorScaling
 from nctheory.solvers.convex.cs_svm import METHOD as CS_SVM
 
 SOURCE = ("Behnia, Kini, Vakilian, Thrampoulidis, 'On the implicit geometry of cross-entropy parameterizations for "
           "label-imbalanced data', AISTATS 2023, arXiv 2303.07608; authors' code valavakilian/Implicit_geometry")
 
-
-# ------------------------------------------------------------------------------------------ requirements
-def _vs_or_ce(problem) -> list[str]:
-    if problem.loss.name not in ("vs", "ce"):
-        return [f"loss: the claim is about the VS family (or CE), got {problem.loss.name!r}"]
-    return []
-
-
-def _dim(problem) -> list[str]:
-    if problem.dim < problem.K:
-        return [f"d: the CS-SVM solution may have rank K = {problem.K}; needs d >= K, got d = {problem.dim}"]
-    return []
-
-
-def _uniform_delta(problem) -> list[str]:
-    """LDT: the class temperatures Δ are absent or all equal."""
-    if problem.loss.name != "vs":
-        return []
-    d = problem.loss.delta
-    if d is not None and np.ptp(d) > 1e-12 * max(d):
-        return ["loss: the claim is about LDT (label-dependent temperatures ω); the class temperatures Δ must be "
-                f"unset or all equal, got {list(d)}"]
-    return []
-
-
-def _sqrt_omega(problem) -> list[str]:
-    """ω ∝ √n (γ = ½), to 1e-9 relative."""
-    if problem.loss.name != "vs":
-        return []
-    _, _, w = vs_parts(problem)
-    want = normalised_factors(problem.sizes, 0.5) * w.sum() / problem.K
-    if not np.allclose(w, want, rtol=1e-9, atol=0.0):
-        return ["loss: the claim is about LDT factors ω_k ∝ n_k^(1/2) (γ = 1/2, e.g. normalised_factors(sizes, 0.5)), "
-                f"got ω = {w.tolist()}"]
-    return []
-
-
-def _half_step(problem) -> list[str]:
-    try:
-        half_step(problem)
-    except ValueError as exc:
-        return [str(exc)]
-    return []
-
-
-def _cluster_constant(name: str):
-    def check(problem) -> list[str]:
-        if problem.loss.name != "vs":
-            return []
-        v = getattr(problem.loss, name)
-        if v is None:
-            return []
-        n = np.asarray(problem.sizes)
-        for size in set(problem.sizes):
-            vals = np.asarray(v)[n == size]
-            if np.ptp(vals) > 1e-12 * vals.max():
-                return [f"loss: {name} must be constant within each class-size cluster, got {list(v)}"]
-        return []
-
-    check.__name__ = f"constant_{name}"
-    return check
-
-
-def _no_ldt(problem) -> list[str]:
-    if problem.loss.name == "vs" and problem.loss.omega is not None and np.ptp(problem.loss.omega) > 0:
-        return ["loss: the claim is about CDT (class temperatures Δ); the label temperatures ω must be unset or equal"]
-    return []
-
-
-_SVM_FIELDS = dict(classifier=(Classifier.LEARNED,), features=(Features.FREE,), depth=(1, 1))
-#: The CS-SVM claims: learned classifier, free features, one layer, VS/CE loss, d >= K.
-CS_SVM_REQUIRES = Requires(**_SVM_FIELDS, conditions=(_vs_or_ce, _dim))
-LDT_REQUIRES = Requires(**_SVM_FIELDS, conditions=(_vs_or_ce, _dim, _uniform_delta))
-SYMMETRIC_REQUIRES = Requires(**_SVM_FIELDS, conditions=(_vs_or_ce, _dim, _uniform_delta, _sqrt_omega))
-AUTHORS_LDT_REQUIRES = Requires(**_SVM_FIELDS, conditions=(_vs_or_ce, _dim, _half_step, _uniform_delta,
-                                                           _cluster_constant("omega")))
-CDT_REQUIRES = Requires(**_SVM_FIELDS, conditions=(_vs_or_ce, _dim, _half_step, _no_ldt, _cluster_constant("delta")))
-#: The λ path: the ridge VS-UFM without bias (the CS-SVM is the limit of the bias-free model).
-PATH_REQUIRES = Requires.ufm(("vs", "ce"), bias=(Bias.NONE,), conditions=(_dim,))
+#: Every Behnia et al. claim.
+BEHNIA2023 = ClaimFamily(source=SOURCE)
+#: The four claims about the CS-SVM itself: observed on the certified ``convex:cs-svm`` solve.
+CS_SVM_CLAIM = BEHNIA2023.extend(reference=(CS_SVM,), tolerances=acc.CS_SVM_TOLERANCES)
 
 
 def _grams_observe(problem, solution) -> dict:
@@ -147,9 +77,8 @@ def _ldt_defaults() -> list[Problem]:
     ]
 
 
-LDT_GEOMETRY = Claim(
+LDT_GEOMETRY = CS_SVM_CLAIM(
     id="behnia2023/ldt-geometry",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "LDT (label-dependent temperatures ω, class temperatures Δ unset or equal to Δ₀): the CS-SVM the loss leads to "
@@ -162,11 +91,8 @@ LDT_GEOMETRY = Claim(
     requires=LDT_REQUIRES,
     predict=_ldt_predict,
     observe=_grams_observe,
-    reference=(CS_SVM,),
     defaults=_ldt_defaults,
-    tolerances=acc.CS_SVM_TOLERANCES,
-    symbolic=symbolic.ldt_forms,
-    numeric=symbolic.ldt_numeric,
+    **closed_forms(symbolic, "ldt"),
 )
 
 
@@ -211,9 +137,8 @@ def _sym_defaults() -> list[Problem]:
     return [Problem(sizes=sizes, lambda_w=1e-3, lambda_h=1e-3, loss=VectorScaling(omega=tuple(normalised_factors(sizes, 0.5))))]
 
 
-SYMMETRIC_GAMMA = Claim(
+SYMMETRIC_GAMMA = CS_SVM_CLAIM(
     id="behnia2023/symmetric-gamma",
-    source=SOURCE,
     provenance=("recalled", "derived"),
     statement=(
         "[recalled] 'a suitable γ makes the geometry symmetric at any imbalance'. Derived: with LDT factors "
@@ -227,12 +152,9 @@ SYMMETRIC_GAMMA = Claim(
     requires=SYMMETRIC_REQUIRES,
     predict=_sym_predict,
     observe=_sym_observe,
-    reference=(CS_SVM,),
     defaults=_sym_defaults,
-    tolerances=acc.CS_SVM_TOLERANCES,
     experiments=(_sym_path,),
-    symbolic=symbolic.symmetric_forms,
-    numeric=symbolic.symmetric_numeric,
+    **closed_forms(symbolic, "symmetric"),
 )
 
 
@@ -265,7 +187,7 @@ def _authors_ldt_defaults() -> list[Problem]:
     return [Problem(sizes=step, loss=VectorScaling(omega=tuple(normalised_factors(step, 0.5))))]
 
 
-LDT_AUTHORS = Claim(
+LDT_AUTHORS = CS_SVM_CLAIM(
     id="behnia2023/ldt-authors-geometry",
     source=SOURCE + " (registered to be refuted)",
     provenance=("authors-code",),
@@ -281,9 +203,7 @@ LDT_AUTHORS = Claim(
     requires=AUTHORS_LDT_REQUIRES,
     predict=_authors_ldt_predict,
     observe=_step_observe,
-    reference=(CS_SVM,),
     defaults=_authors_ldt_defaults,
-    tolerances=acc.CS_SVM_TOLERANCES,
     expected="false",
 )
 
@@ -327,9 +247,8 @@ def _cdt_defaults() -> list[Problem]:
             Problem(sizes=big, loss=VectorScaling(delta=tuple(normalised_factors(big, 1.0))))]
 
 
-CDT_STEP = Claim(
+CDT_STEP = CS_SVM_CLAIM(
     id="behnia2023/cdt-step",
-    source=SOURCE,
     provenance=("authors-code",),
     statement=(
         "CDT (class temperatures Δ_c: a on the majority, b on the minority), (R, 1/2)-step with k = 2K_A classes, "
@@ -344,11 +263,8 @@ CDT_STEP = Claim(
     requires=CDT_REQUIRES,
     predict=_cdt_predict,
     observe=_cdt_observe,
-    reference=(CS_SVM,),
     defaults=_cdt_defaults,
-    tolerances=acc.CS_SVM_TOLERANCES,
-    symbolic=symbolic.cdt_forms,
-    numeric=symbolic.cdt_numeric,
+    **closed_forms(symbolic, "cdt"),
 )
 
 
@@ -381,9 +297,8 @@ def _limit_defaults() -> list[Problem]:
                                        omega=tuple(f[::-1])))]
 
 
-CS_SVM_LIMIT = Claim(
+CS_SVM_LIMIT = BEHNIA2023(
     id="behnia2023/cs-svm-limit",
-    source=SOURCE,
     provenance=("recalled", "derived"),
     statement=(
         "[recalled] As λ → 0 the UFM geometry under a VS loss follows a cost-sensitive SVM. Derived (which CS-SVM): "

@@ -15,11 +15,11 @@ they do not (the CS-SVM *is* SELI, distance below :data:`PATH_NOISE`), that test
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from nctheory.claims.lambda_path import decreasing_lambdas, solve_along
 from nctheory.claims.sources.behnia2023.accuracy import PATH_NOISE
 from nctheory.geometry import gram_distance, seli_grams
 from nctheory.model import Problem
@@ -83,26 +83,16 @@ def limit_path(problem: Problem, lambdas=LAMBDAS, *, targets=None, noise: float 
     ``targets``: a triple (WW, HH, WH) of K × K matrices, or None for the problem's CS-SVM (then the SELI
     comparison is made too).  ``tol``: the certified solver's relative gap.
     """
-    from nctheory.solvers import solve
-
-    lam = np.asarray(lambdas, dtype=np.float64)
-    if lam.ndim != 1 or lam.size < 2 or not np.all(lam > 0) or not np.all(np.diff(lam) < 0):
-        raise ValueError("lambdas: need at least two positive values in decreasing order")
+    lam = decreasing_lambdas(lambdas)
     if not noise >= 0:
         raise ValueError(f"noise: must be >= 0, got {noise!r}")
     certified = True
     with_seli = targets is None
     if targets is None:
         targets, certified = cs_svm_targets(problem)
-    ratio = math.sqrt(problem.lambda_h / problem.lambda_w)
-    dist = np.empty((lam.size, 3))
-    last = None
-    for i, l in enumerate(lam):
-        p = problem.with_(lambda_w=l / ratio, lambda_h=l * ratio)
-        sol = solve(p, method="certified", tol=tol)
-        certified &= sol.status == "optimal"
-        last = _grams(sol)
-        dist[i] = _dist(last, targets)
+    dist, path_certified, last = solve_along(problem, lam, lambda p, sol: _dist(_grams(sol), targets), tol=tol)
+    certified = certified and path_certified
+    last = _grams(last)
     finite = bool(np.all(np.isfinite(dist)))
     monotone = bool(finite and np.all(np.diff(dist, axis=0) <= noise))
     decreased = bool(finite and np.all((dist[-1] < dist[0]) | (dist[0] <= noise)))

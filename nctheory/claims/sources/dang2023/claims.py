@@ -15,6 +15,8 @@ import math
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.dang2023 import requirements, symbolic
 from nctheory.claims.sources.dang2023.accuracy import (CE_DEEP_TOLERANCES, CE_M1_TOLERANCES, CERTIFIED_OPTIONS,
                                                        ETF_MARGIN_RTOL, MSE_TOLERANCES, ZERO_RTOL)
@@ -156,9 +158,20 @@ def _ce_deep_observe(problem: Problem, solution) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- claims
-MSE_IMBALANCED = Claim(
-    id="dang2023/mse-imbalanced",
-    source=SOURCE,
+#: Every Dang et al. 2023 claim: the paper, and the provenance all but mse-imbalanced share.
+DANG2023 = ClaimFamily(source=SOURCE, provenance=("abstract", "derived"))
+#: The two deep-linear MSE claims: one closed form, read the same way, solved by the exact solver for the depth.
+MSE = DANG2023.extend(observe=mse_observe, reference=("auto", "factored"), solver_options=CERTIFIED_OPTIONS,
+                      tolerances=MSE_TOLERANCES, **closed_forms(symbolic, "mse"))
+
+
+def _mse_claim(claim_id: str, **fields) -> Claim:
+    """A claim of :data:`MSE` predicting :func:`mse_quantities` under its own id."""
+    return MSE(id=claim_id, predict=_mse_predictor(claim_id), **fields)
+
+
+MSE_IMBALANCED = _mse_claim(
+    "dang2023/mse-imbalanced",
     provenance=("abstract", "authors-code", "derived"),
     statement=(
         "Deep linear UFM, MSE, no bias, any class sizes, any depth M (canonical convention; Dang et al. also sum "
@@ -171,23 +184,14 @@ MSE_IMBALANCED = Claim(
         "(M >= 2) or n_k <= N^2 lambda_W lambda_H (M = 1). M = 1: sigma_k = sqrt(n_k lambda_H/lambda_W) - N lambda_H."
     ),
     requires=requirements.MSE_IMBALANCED,
-    predict=_mse_predictor("dang2023/mse-imbalanced"),
-    observe=mse_observe,
-    reference=("auto", "factored"),
-    solver_options=CERTIFIED_OPTIONS,
     defaults=_mse_defaults_imbalanced,
-    tolerances=MSE_TOLERANCES,
-    symbolic=symbolic.mse_forms,
-    numeric=symbolic.mse_numeric,
     # the zero-class λ* located by certified bisection (M = 1: convex predicate; at M >= 2 a factored solve takes
     # ~1 s, too slow for `check`: `nctheory threshold` locates it)
     experiments=(onset_experiment("dang2023/mse-imbalanced", "lambda", applies=lambda p: p.depth == 1),),
 )
 
-MSE_BALANCED = Claim(
-    id="dang2023/mse-balanced",
-    source=SOURCE,
-    provenance=("abstract", "derived"),
+MSE_BALANCED = _mse_claim(
+    "dang2023/mse-balanced",
     statement=(
         "Deep linear UFM, MSE, balanced n_k = n, any depth M: the imbalanced solution with one sigma; nonzero iff "
         "beta < (M-1)^((M-1)/M)/M (M >= 2) or K N lambda_W lambda_H < 1 (M = 1). With a free bias: b* = 1/K, "
@@ -195,20 +199,12 @@ MSE_BALANCED = Claim(
         "P Hbar = sigma/(sigma+N lambda_H) S (simplex ETF), objective (K-1) times the per-class value."
     ),
     requires=requirements.MSE_BALANCED,
-    predict=_mse_predictor("dang2023/mse-balanced"),
-    observe=mse_observe,
-    reference=("auto", "factored"),
-    solver_options=CERTIFIED_OPTIONS,
     defaults=_mse_defaults_balanced,
-    tolerances=MSE_TOLERANCES,
-    symbolic=symbolic.mse_forms,
-    numeric=symbolic.mse_numeric,
 )
 
-CE_ETF_M1 = Claim(
+CE_ETF_M1 = DANG2023(
     id="dang2023/ce-etf-m1",
     source=SOURCE + "; Zhu et al. arXiv 2105.02375 for the closed form",
-    provenance=("abstract", "derived"),
     statement=(
         "CE, M = 1, balanced n_k = n, no bias or a penalised one: with s = sqrt(n lambda_W lambda_H), the global "
         "minimizer is 0 if K s >= 1, else the simplex ETF W Hbar = a S, a = log((1-(K-1)s)/s), "
@@ -224,15 +220,13 @@ CE_ETF_M1 = Claim(
         Problem(sizes=(5, 5, 5, 5), lambda_w=1e-2, lambda_h=1e-2, loss="ce", bias="regularized", lambda_b=1e-2),
     ],
     tolerances=CE_M1_TOLERANCES,
-    symbolic=symbolic.ce_m1_forms,
-    numeric=symbolic.ce_m1_numeric,
+    **closed_forms(symbolic, "ce_m1"),
     solver_options=CERTIFIED_OPTIONS,
 )
 
-CE_ETF_DEEP = Claim(
+CE_ETF_DEEP = DANG2023(
     id="dang2023/ce-etf-deep",
     source=SOURCE + " (claim registered to be refuted; cf. Garrod & Keating arXiv 2410.23169)",
-    provenance=("abstract", "derived"),
     statement=(
         "CE, deep linear UFM, M >= 2, balanced, no bias: 'the simplex ETF is a global minimizer'. Checked as: no "
         "point reaches an objective below the best ETF-structured one, min_a log(1+(K-1)e^{-a}) + "
@@ -247,8 +241,7 @@ CE_ETF_DEEP = Claim(
     defaults=lambda: [Problem(sizes=(5, 5, 5, 5), lambda_w=1e-2, lambda_h=1e-2, loss="ce", depth=3)],
     tolerances=CE_DEEP_TOLERANCES,
     expected="false",
-    symbolic=symbolic.ce_deep_forms,
-    numeric=symbolic.ce_deep_numeric,
+    **closed_forms(symbolic, "ce_deep"),
 )
 
 CLAIMS: list[Claim] = [MSE_IMBALANCED, MSE_BALANCED, CE_ETF_M1, CE_ETF_DEEP]

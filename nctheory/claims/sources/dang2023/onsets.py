@@ -30,6 +30,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from nctheory.claims.sources.dang2023.requirements import MSE_IMBALANCED
+from nctheory.claims.onset_state import measured_state
 from nctheory.claims.sources.dang2023.root import betas, zero_threshold
 from nctheory.explore.onsets import decide as dc
 from nctheory.explore.onsets.spec import OnsetSpec
@@ -108,17 +109,13 @@ def set_watched(problem: Problem, x: float) -> Problem:
 def column_state(idx, *, zero_tol: float = dc.ZERO_TOL, nonzero_tol: float = dc.NONZERO_TOL):
     r"""``state_of`` for "the classes ``idx`` are zero": :math:`\max_{k\in idx}\|Ye_k\|/\|Y\|_2`, :math:`Y = \bar ZD^{1/2}`."""
 
-    def state_of(problem, sol):
+    def relative_columns(problem, sol):
         Y = np.asarray(sol.logits_mean, dtype=np.float64) * np.sqrt(problem.n)[None, :]
         top = float(np.linalg.norm(Y, 2))
-        m = 0.0 if top == 0.0 else float(np.linalg.norm(Y[:, idx], axis=0).max()) / top
-        state = dc.threshold_state(m, zero_tol=zero_tol, nonzero_tol=nonzero_tol)
-        reason = (f"watched columns of Y {m:.2e} relative " +
-                  ("(between the thresholds)" if state is None else
-                   f"{'<=' if state else '>='} {zero_tol if state else nonzero_tol:.0e}"))
-        return state, m, reason
+        return 0.0 if top == 0.0 else float(np.linalg.norm(Y[:, idx], axis=0).max()) / top
 
-    return state_of
+    return measured_state(relative_columns, "watched columns of Y {:.2e} relative", zero_tol=zero_tol,
+                          nonzero_tol=nonzero_tol)
 
 
 def decide_zero_class(problem: Problem, *, method: str = "auto", watched=None, x: float = math.nan, tol=None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.claims.base import Requires
+from nctheory.claims.conditions import dim_shortfall
 from nctheory.claims.sources.dang2023.root import class_sigmas
 from nctheory.model import Bias, Classifier, Constraint
 from nctheory.model.problem import MAX_DEPTH
@@ -22,24 +23,18 @@ def dim_for_nonzero_classes(problem) -> list[str]:
     if not _penalised_mse(problem):
         return []
     nonzero = int(np.sum(class_sigmas(problem) > 0))
-    if problem.dim < nonzero:
-        return [f"d: {problem.dim} < {nonzero} nonzero classes; the diagonal solution needs d >= that"]
-    return []
+    return dim_shortfall(problem, nonzero, "d: {dim} < {need} nonzero classes; the diagonal solution needs d >= that")
 
 
 def dim_for_balanced_rank(problem) -> list[str]:
     """d >= K (no bias) or K - 1 (free bias): the rank of the predicted balanced solution."""
     need = problem.K - 1 if problem.bias == Bias.FREE else problem.K
-    if problem.dim < need:
-        return [f"d: {problem.dim} < {need}, the rank of the predicted solution"]
-    return []
+    return dim_shortfall(problem, need, "d: {dim} < {need}, the rank of the predicted solution")
 
 
 def dim_for_simplex_etf(problem) -> list[str]:
     """d >= K - 1 (a simplex ETF of K vectors spans K - 1 dimensions)."""
-    if problem.dim < problem.K - 1:
-        return [f"d: {problem.dim} < K-1 = {problem.K - 1}; a simplex ETF needs d >= K-1"]
-    return []
+    return dim_shortfall(problem, problem.K - 1, "d: {dim} < K-1 = {need}; a simplex ETF needs d >= K-1")
 
 
 #: Deep linear UFM, MSE, bias-free, any sizes and depth.

@@ -30,6 +30,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from nctheory.model import Problem
+from nctheory.solvers.factored.checks import positive_float
 
 __all__ = ["peak_location", "root_rhs", "peak_value", "zero_threshold", "scaled_class_objective", "right_root",
            "global_x", "authors_code_x", "beta_of", "sigma_from_root", "betas", "class_sigmas"]
@@ -39,16 +40,6 @@ def _check_depth(M) -> int:
     if isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1:
         raise ValueError(f"M: depth must be an integer >= 1, got {M!r}")
     return int(M)
-
-
-def _check_beta(beta) -> float:
-    try:
-        b = float(beta)
-    except (TypeError, ValueError):
-        raise ValueError(f"beta: expected a real number, got {beta!r}") from None
-    if not math.isfinite(b) or b <= 0:
-        raise ValueError(f"beta: must be finite and > 0, got {beta!r}")
-    return b
 
 
 def peak_location(M: int) -> float:
@@ -92,7 +83,7 @@ def right_root(beta: float, M: int) -> float:
 
     None exists for :math:`\beta > \psi(x_p)`; for M = 1 for β >= 1 (:math:`\beta^{-1/2} - 1` is not positive).
     """
-    beta = _check_beta(beta)
+    beta = positive_float("beta", beta)
     M = _check_depth(M)
     if M == 1:
         return 1.0 / math.sqrt(beta) - 1.0 if beta < 1.0 else math.nan
@@ -110,7 +101,7 @@ def right_root(beta: float, M: int) -> float:
 
 def global_x(beta: float, M: int) -> float:
     """The global minimiser of G_β over x >= 0: 0 at or above :func:`zero_threshold`, else the right root."""
-    beta = _check_beta(beta)
+    beta = positive_float("beta", beta)
     if beta >= zero_threshold(M):
         return 0.0
     return right_root(beta, M)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.dang2024 import symbolic
 from nctheory.claims.sources.dang2024.accuracy import TOLERANCES, ZERO_RTOL
 from nctheory.claims.sources.dang2024.formulas import constants, relu_quantities
@@ -126,9 +128,19 @@ _STRUCTURE = ("margins", "collapsed", "h_norm_sq", "gram_HH", "logits_mean", "cl
 _ANGLES = ("w_norm_sq", "gram_WW", "cos_ww", "cos_wh", "h_norm_ratio")
 _COLLAPSE = ("collapsed", "global_collapse", "collapsed_classifier_residual", "collapsed_classifier_spread", "tau")
 
-RELU_STRUCTURE = Claim(
-    id="dang2024/relu-structure",
-    source=SOURCE,
+#: What the three claims share: the model, the observation, the reference solver and the tolerances.
+RELU = ClaimFamily(source=SOURCE, requires=RELU_CE, observe=relu_observe, reference=("factored",),
+                   tolerances=TOLERANCES)
+
+
+def _relu_claim(claim_id: str, quantities: tuple[str, ...], *, with_objective: bool = False, **fields) -> Claim:
+    """A claim of :data:`RELU` predicting ``quantities`` of :func:`relu_quantities` (and, ``with_objective``, the
+    objective of the structured point, so a lower feasible value refutes it)."""
+    return RELU(id=claim_id, predict=_predictor(claim_id, quantities, with_objective), **fields)
+
+
+RELU_STRUCTURE = _relu_claim(
+    "dang2024/relu-structure", _STRUCTURE, with_objective=True,
     provenance=("abstract", "derived"),
     statement=(
         "UFM, CE, no bias, H >= 0, d >= K (canonical convention). Global minimizers have NC1; non-negative, "
@@ -138,19 +150,12 @@ RELU_STRUCTURE = Claim(
         "C = sqrt(K lambda_H/((K-1) lambda_W)); optimal value sum_k (n_k/N) log(1+(K-1)e^{-t_k}) + "
         "t_k sqrt(lambda_W lambda_H n_k (K-1)/K) (derived here)."
     ),
-    requires=RELU_CE,
-    predict=_predictor("dang2024/relu-structure", _STRUCTURE, with_objective=True),
-    observe=relu_observe,
-    reference=("factored",),
     defaults=_defaults,
-    tolerances=TOLERANCES,
-    symbolic=symbolic.structure_forms,
-    numeric=symbolic.structure_numeric,
+    **closed_forms(symbolic, "structure"),
 )
 
-RELU_ANGLES = Claim(
-    id="dang2024/relu-angles",
-    source=SOURCE,
+RELU_ANGLES = _relu_claim(
+    "dang2024/relu-angles", _ANGLES,
     provenance=("derived",),
     statement=(
         "Same model. With q_k = sqrt(n_k) t_k, Q = sum q: ||w_k||^2 = (C/K^2)((K^2-2K) q_k + Q); "
@@ -158,32 +163,19 @@ RELU_ANGLES = Claim(
         "cos(w_j, hbar_k) = (K delta_jk - 1) sqrt(q_k)/sqrt((K^2-2K)q_j+Q) (non-collapsed k); "
         "||hbar_i||^2/||hbar_j||^2 = (t_i/t_j) sqrt(n_j/n_i)."
     ),
-    requires=RELU_CE,
-    predict=_predictor("dang2024/relu-angles", _ANGLES, with_objective=False),
-    observe=relu_observe,
-    reference=("factored",),
     defaults=_default_alive,
-    tolerances=TOLERANCES,
-    symbolic=symbolic.angle_forms,
-    numeric=symbolic.angle_numeric,
+    **closed_forms(symbolic, "angle"),
 )
 
-RELU_COLLAPSE = Claim(
-    id="dang2024/relu-collapse",
-    source=SOURCE,
+RELU_COLLAPSE = _relu_claim(
+    "dang2024/relu-collapse", _COLLAPSE,
     provenance=("abstract", "derived"),
     statement=(
         "Same model. Class k collapses (hbar_k = 0) iff n_k <= tau = K N^2 lambda_W lambda_H/(K-1); all collapsed "
         "classes share the classifier -(C/K) sum_j sqrt(n_j) hbar_j; global collapse (W = H = 0) iff max n_k <= tau."
     ),
-    requires=RELU_CE,
-    predict=_predictor("dang2024/relu-collapse", _COLLAPSE, with_objective=False),
-    observe=relu_observe,
-    reference=("factored",),
     defaults=_default_collapse,
-    tolerances=TOLERANCES,
-    symbolic=symbolic.collapse_forms,
-    numeric=symbolic.collapse_numeric,
+    **closed_forms(symbolic, "collapse"),
 )
 
 CLAIMS: list[Claim] = [RELU_STRUCTURE, RELU_ANGLES, RELU_COLLAPSE]

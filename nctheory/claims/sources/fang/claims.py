@@ -16,7 +16,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.base import Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.common import grouped_form
 from nctheory.explore.onsets.experiment import onset_experiment
 from nctheory.claims.conditions import two_size_clusters
@@ -154,10 +156,12 @@ def _default_collapse() -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------------------- claims
-LPM_BALANCED = Claim(
+#: The LPM claims: read by :func:`lpm_observe`, solved by the certified LPM solver with ``convex:lpm`` as the check.
+LPM_CLAIM = ClaimFamily(source=SOURCE, provenance=("recalled", "derived"), observe=lpm_observe,
+                        reference=(LPM_METHOD, "convex:lpm"), tolerances=LPM_TOLERANCES)
+
+LPM_BALANCED = LPM_CLAIM(
     id="fang/lpm-balanced",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "Layer-peeled model (CE, (1/K) sum ||w_k||^2 <= E_W, (1/K) sum_k (1/n_k) sum_i ||h_{k,i}||^2 <= E_H), "
         "balanced classes: the global minimiser is a simplex ETF with h_{k,i} = sqrt(E_H/E_W) w_k, "
@@ -165,18 +169,12 @@ LPM_BALANCED = Claim(
     ),
     requires=replace(LPM, balanced=True),
     predict=_balanced_predict,
-    observe=lpm_observe,
-    reference=(LPM_METHOD, "convex:lpm"),
     defaults=lambda: [Problem(sizes=(5, 5, 5), constraint="average", e_w=2.0, e_h=0.5, lambda_w=0.0, lambda_h=0.0)],
-    tolerances=LPM_TOLERANCES,
-    symbolic=symbolic.balanced_forms,
-    numeric=symbolic.balanced_numeric,
+    **closed_forms(symbolic, "balanced"),
 )
 
-MINORITY_COLLAPSE = Claim(
+MINORITY_COLLAPSE = LPM_CLAIM(
     id="fang/minority-collapse",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "LPM with two clusters (K_A classes of n_A, K_B >= 2 of n_B, R = n_A/n_B): as R -> infinity the "
         "minority classifiers collapse, w_k - w_k' -> 0 (Fang et al. Theorem 5). Derived here: the collapse "
@@ -187,19 +185,13 @@ MINORITY_COLLAPSE = Claim(
     ),
     requires=replace(LPM, conditions=(two_size_clusters, minority_of_two)),
     predict=_collapse_predict,
-    observe=lpm_observe,
-    reference=(LPM_METHOD, "convex:lpm"),
     defaults=_default_collapse,
-    tolerances=LPM_TOLERANCES,
-    symbolic=symbolic.collapse_forms,
-    numeric=symbolic.collapse_numeric,
+    **closed_forms(symbolic, "collapse"),
     experiments=(onset_experiment("fang/minority-collapse", "R"),),  # R₀ located by certified bisection
 )
 
-OVERSAMPLING = Claim(
+OVERSAMPLING = LPM_CLAIM(
     id="fang/oversampling",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "Oversampling the minority classes to balance (duplicates share their features) restores the "
         "simplex ETF in the LPM, whatever the original imbalance: in the LPM only the class weights change, "
@@ -208,11 +200,9 @@ OVERSAMPLING = Claim(
     requires=replace(LPM, conditions=(oversampled,)),
     predict=_oversampling_predict,
     observe=_oversampling_observe,
-    reference=(LPM_METHOD, "convex:lpm"),
     defaults=lambda: [oversample(_default_collapse()[1])],
     tolerances=OVERSAMPLING_TOLERANCES,
-    symbolic=symbolic.balanced_forms,
-    numeric=symbolic.balanced_numeric,
+    **closed_forms(symbolic, "balanced"),
 )
 
 CLAIMS = [LPM_BALANCED, MINORITY_COLLAPSE, OVERSAMPLING]

@@ -28,6 +28,7 @@ import time
 import numpy as np
 from scipy.optimize import brentq
 
+from nctheory.claims.onset_state import measured_state
 from nctheory.claims.sources.fang.accuracy import COLLAPSE_SQ_TOL
 from nctheory.claims.sources.fang.claims import MINORITY_COLLAPSE
 from nctheory.claims.sources.fang.formulas import clusters, minority_spread_sq
@@ -120,16 +121,10 @@ def predicted_budget(K_A: int, K_B: int, R: float, *, E_min: float = 1e-12, E_ma
 def minority_state(idx, *, zero_tol: float = dc.ZERO_TOL, nonzero_tol: float = dc.NONZERO_TOL):
     r"""``state_of`` for "the minority collapsed": :math:`\|P_BZP_B\|_2/\|Z\|_2` of the LPM logits (no bias)."""
 
-    def state_of(problem, sol):
-        Z = np.asarray(sol.logits_mean, dtype=np.float64)
-        ratio = dc.cluster_ratio(Z, idx)
-        state = dc.threshold_state(ratio, zero_tol=zero_tol, nonzero_tol=nonzero_tol)
-        reason = (f"within-minority ratio {ratio:.2e} " +
-                  ("between the thresholds" if state is None else
-                   f"{'<=' if state else '>='} {zero_tol if state else nonzero_tol:.0e}"))
-        return state, ratio, reason
+    def within_minority(problem, sol):
+        return dc.cluster_ratio(np.asarray(sol.logits_mean, dtype=np.float64), idx)
 
-    return state_of
+    return measured_state(within_minority, "within-minority ratio {:.2e}", zero_tol=zero_tol, nonzero_tol=nonzero_tol)
 
 
 def _ball(tol: float):

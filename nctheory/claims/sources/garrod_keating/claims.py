@@ -17,7 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.common import CERTIFIED_OPTIONS
+from nctheory.claims.conditions import dim_shortfall
 from nctheory.claims.sources.garrod_keating import accuracy as acc
 from nctheory.claims.sources.garrod_keating import symbolic
 from nctheory.claims.sources.garrod_keating.experiments import logit_spectrum, rank_along_depth
@@ -36,9 +39,7 @@ FAMILY_K = (2, 4, 6)
 
 
 def _dim_for_family(problem) -> list[str]:
-    if problem.dim < problem.K - 1:
-        return [f"d: the family's ETF member needs d >= K-1 = {problem.K - 1}, got d = {problem.dim}"]
-    return []
+    return dim_shortfall(problem, problem.K - 1, "d: the family's ETF member needs d >= K-1 = {need}, got d = {dim}")
 
 
 def _family_k(problem) -> list[str]:
@@ -88,9 +89,20 @@ def _family_defaults() -> list[Problem]:
     ]
 
 
-POLYTOPE_MINIMIZER = Claim(
-    id="garrod-keating/polytope-minimizer",
-    source=SOURCE,
+#: Every Garrod & Keating claim.
+GARROD_KEATING = ClaimFamily(source=SOURCE)
+#: The two claims about the symmetric family: one prediction (under each claim's id) and one observation.
+POLYTOPE = GARROD_KEATING.extend(observe=_family_observe, reference=("auto",), tolerances=acc.FAMILY_TOLERANCES,
+                                 solver_options=CERTIFIED_OPTIONS)
+
+
+def _polytope_claim(claim_id: str, **fields) -> Claim:
+    """A claim of :data:`POLYTOPE`: the global minimiser is the best member of the family."""
+    return POLYTOPE(id=claim_id, predict=_family_predict(claim_id), **fields)
+
+
+POLYTOPE_MINIMIZER = _polytope_claim(
+    "garrod-keating/polytope-minimizer",
     provenance=("abstract", "derived"),
     statement=(
         "[abstract] In deep linear CE UFMs high-rank structures (deep NC, the ETF) are not optimal in general; the "
@@ -105,18 +117,12 @@ POLYTOPE_MINIMIZER = Claim(
         "feasible value refutes)."
     ),
     requires=FAMILY_REQUIRES,
-    predict=_family_predict("garrod-keating/polytope-minimizer"),
-    observe=_family_observe,
-    reference=("auto",),
     defaults=_family_defaults,
-    tolerances=acc.FAMILY_TOLERANCES,
-    symbolic=symbolic.family_forms,
-    numeric=symbolic.family_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "family"),
 )
 
-POLYTOPE_FAMILY_GENERAL = Claim(
-    id="garrod-keating/polytope-family-general",
+POLYTOPE_FAMILY_GENERAL = _polytope_claim(
+    "garrod-keating/polytope-family-general",
     source=SOURCE + " (registered to be refuted)",
     provenance=("derived",),
     statement=(
@@ -130,13 +136,8 @@ POLYTOPE_FAMILY_GENERAL = Claim(
         "class."
     ),
     requires=DEEP_CE,
-    predict=_family_predict("garrod-keating/polytope-family-general"),
-    observe=_family_observe,
-    reference=("auto",),
     defaults=lambda: [Problem(sizes=(5,) * 5, lambda_w=1e-2, lambda_h=1e-2, depth=2)],
-    tolerances=acc.FAMILY_TOLERANCES,
     expected="false",
-    solver_options=CERTIFIED_OPTIONS,
 )
 
 
@@ -152,9 +153,8 @@ def _seq_observe(problem: Problem, solution) -> dict:
     return {"logit_rank": numerical_rank(logit_spectrum(solution), acc.RANK_RTOL)}
 
 
-RANK_VS_DEPTH = Claim(
+RANK_VS_DEPTH = GARROD_KEATING(
     id="garrod-keating/rank-vs-depth",
-    source=SOURCE,
     provenance=("abstract", "derived"),
     statement=(
         "[abstract] The number of non-negligible singular values of the optimal logits is bounded as depth grows "

@@ -3,7 +3,8 @@
 Package layout: :mod:`.formulas` (threshold, zero regime, angle formulas), :mod:`.kkt_system` / :mod:`.kkt`
 (the two-cluster KKT system), :mod:`.symbolic` (sympy forms + the numeric function of each), :mod:`.accuracy`
 (tolerances, bands), :mod:`.structure` (cluster measurements of a solution), :mod:`.requirements`,
-:mod:`.claims` / :mod:`.threshold_claims` (the Claim literals), :mod:`.experiments` (solver-running checks).
+:mod:`.family` (the fields every claim shares), :mod:`.claims` / :mod:`.threshold_claims` (the claims),
+:mod:`.experiments` (solver-running checks).
 """
 
 from nctheory.claims.common import REFERENCE_TOL  # noqa: F401  (the claims' reference gap, for callers)

@@ -10,14 +10,16 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction
-from nctheory.claims.common import CERTIFIED_OPTIONS, centred_grams, centred_logits
+from nctheory.claims.base import Prediction
+from nctheory.claims.forms import closed_forms
+from nctheory.claims.common import centred_grams, centred_logits
 from nctheory.claims.sources.hong_ling import accuracy as acc
 from nctheory.claims.sources.hong_ling import symbolic
+from nctheory.claims.sources.hong_ling.family import HONG_LING
 from nctheory.claims.sources.hong_ling.formulas import (angle_formulas, natural_units, two_clusters,
                                                         zero_gradient_ratio, zero_objective)
 from nctheory.claims.sources.hong_ling.kkt import kkt_for
-from nctheory.claims.sources.hong_ling.provenance import PITFALLS, SOURCE
+from nctheory.claims.sources.hong_ling.provenance import PITFALLS
 from nctheory.claims.sources.hong_ling.requirements import ANGLES_REQUIRES, NC1_REQUIRES, UFM_REQUIRES
 from nctheory.claims.sources.hong_ling.structure import (block_residual, cluster_cos, cross_mean, diagonal_mean,
                                                          off_diagonal_mean,
@@ -50,10 +52,8 @@ def _nc1_observe(problem: Problem, solution) -> dict:
     }
 
 
-NC1 = Claim(
+NC1 = HONG_LING(
     id="hong-ling/nc1",
-    source=SOURCE,
-    provenance=("abstract", "derived"),
     statement=(
         "HL-NC1: for CE and any d, λ_W, λ_H > 0, every global minimiser of the UFM has collapsed features "
         "h_{k,i} = h̄_k (NC1), for any class sizes. Checked on the full-sample convex problem "
@@ -65,6 +65,7 @@ NC1 = Claim(
     predict=_nc1_predict,
     observe=_nc1_observe,
     reference=("convex:full-sample",),
+    solver_options={},
     defaults=lambda: [Problem(sizes=(4, 2, 1), lambda_w=1e-2, lambda_h=1e-2),
                       Problem(sizes=(3, 3, 1, 1), lambda_w=5e-3, lambda_h=2e-2, bias="regularized", lambda_b=1e-2)],
     tolerances=acc.NC1_TOLERANCES,
@@ -142,10 +143,8 @@ def _noetf_observe(problem: Problem, solution) -> dict:
     return out
 
 
-NO_ETF = Claim(
+NO_ETF = HONG_LING(
     id="hong-ling/no-etf",
-    source=SOURCE,
-    provenance=("abstract", "derived"),
     statement=(
         "HL-noETF: with Y = Z̄D^{1/2} (Z̄ = WH̄ the mean logits), every global minimiser has "
         "WWᵀ = √(λ_H/λ_W)(YYᵀ)^{1/2} and H̄ᵀH̄ = √(λ_W/λ_H)D^{-1/2}(YᵀY)^{1/2}D^{-1/2} (balanced factors, R1/R2), "
@@ -164,7 +163,6 @@ NO_ETF = Claim(
     defaults=lambda: [Problem(sizes=(50, 50, 5, 5), lambda_w=1e-3, lambda_h=1e-3),
                       Problem(sizes=(10, 10, 10), lambda_w=1e-2, lambda_h=1e-2, bias="regularized", lambda_b=1e-2)],
     tolerances=acc.NO_ETF_TOLERANCES,
-    solver_options=CERTIFIED_OPTIONS,
 )
 
 
@@ -194,9 +192,8 @@ def _block_observe(problem: Problem, solution) -> dict:
     return out
 
 
-BLOCK = Claim(
+BLOCK = HONG_LING(
     id="hong-ling/block",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "HL-block: for clusters of equal-size classes the global minimiser is permutation-symmetric inside "
@@ -212,9 +209,7 @@ BLOCK = Claim(
     defaults=lambda: [Problem(sizes=(40, 40, 10, 10, 2), lambda_w=1e-3, lambda_h=2e-3, bias="regularized",
                               lambda_b=1e-3)],
     tolerances=acc.BLOCK_TOLERANCES,
-    symbolic=symbolic.block_forms,
-    numeric=symbolic.block_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "block"),
 )
 
 
@@ -283,9 +278,8 @@ def _angles_observe(problem: Problem, solution) -> dict:
     return out
 
 
-ANGLES = Claim(
+ANGLES = HONG_LING(
     id="hong-ling/angles",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "HL-angles: two clusters (K_A classes of size n_A > n_B, K_B of size n_B). The optimum is block "
@@ -305,11 +299,8 @@ ANGLES = Claim(
     requires=ANGLES_REQUIRES,
     predict=_angles_predict,
     observe=_angles_observe,
-    reference=("auto",),  # the exact solver: dense, or symmetric for many classes
     defaults=lambda: [Problem(sizes=(50, 50, 50, 5, 5), lambda_w=1e-3, lambda_h=1e-3),
                       Problem(sizes=(30, 30, 3, 3), lambda_w=5e-3, lambda_h=5e-3, bias="free")],
     tolerances=acc.ANGLES_TOLERANCES,
-    symbolic=symbolic.angles_forms,
-    numeric=symbolic.angles_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "angles"),
 )

@@ -28,8 +28,9 @@ RESIDUAL_TOL = 1e-11
 
 
 @dataclass(frozen=True)
-class TwoClusterKKT:
-    r"""Solution of the two-cluster KKT system (:mod:`.kkt_system`).
+class TwoClusterKKT(Constants):
+    r"""Solution of the two-cluster KKT system (:mod:`.kkt_system`): the instance's data (the fields and ``K``, ``N`` of
+    :class:`~.kkt_system.Constants`, first) and the solved block scalars.
 
     Attributes
     ----------
@@ -47,11 +48,8 @@ class TwoClusterKKT:
         Restricted objective L (equals the UFM optimum).
     roots : int
         Number of accepted roots found from the starts (all should coincide).
-    K_A, K_B : int
-    n_A, n_B : float
-    lam : float
-    bias : str
-    lambda_b : float
+    K_A, K_B, n_A, n_B, lam, bias, lambda_b
+        The instance (inherited from :class:`~.kkt_system.Constants`).
     """
 
     s_A: float
@@ -64,22 +62,7 @@ class TwoClusterKKT:
     residual: float
     objective: float
     roots: int
-    K_A: int
-    K_B: int
-    n_A: float
-    n_B: float
-    lam: float
-    bias: str
-    lambda_b: float
     extra: dict = field(default_factory=dict)
-
-    @property
-    def K(self) -> int:
-        return self.K_A + self.K_B
-
-    @property
-    def N(self) -> float:
-        return self.K_A * self.n_A + self.K_B * self.n_B
 
     @property
     def q_A(self) -> float:

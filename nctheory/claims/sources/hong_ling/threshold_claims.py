@@ -6,15 +6,17 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction
-from nctheory.claims.common import CERTIFIED_OPTIONS, centred_logits
+from nctheory.claims.base import Prediction
+from nctheory.claims.forms import closed_forms
+from nctheory.claims.common import centred_logits
 from nctheory.claims.sources.hong_ling import accuracy as acc
 from nctheory.claims.sources.hong_ling import symbolic
 from nctheory.claims.sources.hong_ling.experiments import epsilon_invariance, etf_direction_path
+from nctheory.claims.sources.hong_ling.family import HONG_LING
 from nctheory.claims.sources.hong_ling.formulas import (collapse_clusters, critical_epsilon, critical_majority_size,
                                                         critical_minority_size, epsilon, threshold_lambda,
                                                         two_clusters, zero_objective)
-from nctheory.claims.sources.hong_ling.provenance import PITFALLS, SOURCE
+from nctheory.claims.sources.hong_ling.provenance import PITFALLS
 from nctheory.claims.sources.hong_ling.requirements import THRESHOLD_REQUIRES, UFM_REQUIRES
 from nctheory.claims.sources.hong_ling.structure import collapse_measure
 from nctheory.explore.onsets.experiment import onset_experiment
@@ -60,10 +62,8 @@ def _threshold_observe(problem: Problem, solution) -> dict:
     return out
 
 
-THRESHOLD = Claim(
+THRESHOLD = HONG_LING(
     id="hong-ling/threshold",
-    source=SOURCE,
-    provenance=("abstract", "derived"),
     statement=(
         "HL-threshold ('sharp threshold' in the abstract; formula derived): minority collapse (h̄_j = h̄_k and "
         "w_j = w_k for all j, k in the minority cluster B, K_B ≥ 2) ⇔ λN ≥ √n_B, i.e. N²λ_Wλ_H ≥ n_B; "
@@ -77,14 +77,11 @@ THRESHOLD = Claim(
     requires=THRESHOLD_REQUIRES,
     predict=_threshold_predict,
     observe=_threshold_observe,
-    reference=("auto",),  # the exact solver: dense, or symmetric for many classes
     # λN vs √n_B = √5 ≈ 2.236 (N = 115): λ = 0.015 → 1.73 (separated), λ = 0.025 → 2.88 (collapsed)
     defaults=lambda: [Problem(sizes=(50, 50, 5, 5, 5), lambda_w=0.015, lambda_h=0.015),
                       Problem(sizes=(50, 50, 5, 5, 5), lambda_w=0.025, lambda_h=0.025)],
     tolerances=acc.THRESHOLD_TOLERANCES,
-    symbolic=symbolic.threshold_forms,
-    numeric=symbolic.threshold_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "threshold"),
     experiments=(onset_experiment("hong-ling/threshold", "lambda"),),  # λ* located by certified bisection
 )
 
@@ -110,10 +107,8 @@ def _asym_observe(problem: Problem, solution) -> dict:
     return {"zero_solution": bool(max_abs(centred_logits(solution)) <= ZERO_LOGIT_TOL)}
 
 
-ASYMPTOTIC = Claim(
+ASYMPTOTIC = HONG_LING(
     id="hong-ling/asymptotic",
-    source=SOURCE,
-    provenance=("abstract", "derived"),
     statement=(
         "HL-asymptotic: with proportions π fixed only ε = λ√N matters (Z̄ and b are identical along "
         "epsilon_family, W and H̄ scale). λ fixed, N → ∞: Z̄ → 0 — in fact exactly 0 once ε ≥ ε₀ = "
@@ -125,12 +120,9 @@ ASYMPTOTIC = Claim(
     requires=UFM_REQUIRES,
     predict=_asym_predict,
     observe=_asym_observe,
-    reference=("auto",),  # the exact solver: dense, or symmetric for many classes
     defaults=lambda: [Problem(sizes=(20, 20, 4, 4), lambda_w=0.05, lambda_h=0.05),
                       Problem(sizes=(20, 20, 4, 4), lambda_w=0.01, lambda_h=0.01)],
     tolerances=acc.ASYMPTOTIC_TOLERANCES,
-    symbolic=symbolic.asymptotic_forms,
-    numeric=symbolic.asymptotic_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "asymptotic"),
     experiments=(epsilon_invariance, etf_direction_path),
 )

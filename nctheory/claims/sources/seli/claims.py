@@ -12,7 +12,9 @@ import math
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.base import Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.conditions import dim_at_least_sel_rank, two_size_clusters
 from nctheory.claims.sources.seli import accuracy as acc
 from nctheory.claims.sources.seli import symbolic
@@ -78,21 +80,21 @@ def _uf_defaults() -> list[Problem]:
     return [Problem(sizes=(10, 10, 10, 1, 1, 1)), Problem(sizes=(7, 3, 2, 1))]
 
 
-UF_SVM = Claim(
+#: Every SELI claim: the paper, and the provenance all but the derived step formulas share.
+SELI = ClaimFamily(source=SOURCE, provenance=("recalled", "derived"))
+#: The claims about the UF-SVM itself: observed on the certified UF-SVM solve, by default at two size profiles.
+UF_SVM_CLAIM = SELI.extend(requires=UF_SVM_REQUIRES, reference=(UF_SVM_METHOD,), defaults=_uf_defaults)
+
+UF_SVM = UF_SVM_CLAIM(
     id="seli/uf-svm",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "The UF-SVM min ½‖W‖² + ½‖H‖² s.t. (w_{y_i} − w_c)ᵀh_i ≥ 1 (c ≠ y_i) ⇔ min ‖Z‖_* s.t. the margins has the "
         "unique solution Ẑ = SY (SEL matrix; column i = e_{y_i} − 1/K), so the class-mean logits are S, the "
         "optimal value is ‖SY‖_* = ‖SD^{1/2}‖_* and the smallest margin is exactly 1, for any class sizes. "
         "Only the class sizes of the Problem are used (no penalties, loss or bias)."
     ),
-    requires=UF_SVM_REQUIRES,
     predict=_uf_predict,
     observe=_uf_observe,
-    reference=(UF_SVM_METHOD,),
-    defaults=_uf_defaults,
     tolerances=acc.UF_SVM_TOLERANCES,
 )
 
@@ -118,21 +120,16 @@ def _grams_observe(problem: Problem, solution) -> dict:
     return {"gram_W": GW, "gram_H": GH, "gram_WH": Z}
 
 
-GRAMS = Claim(
+GRAMS = UF_SVM_CLAIM(
     id="seli/grams",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "SELI geometry for any class sizes: the balanced factors of the UF-SVM solution Ẑ = SY have "
         "WWᵀ = (SDS)^{1/2}, H̄ᵀH̄ = D^{-1/2}(D^{1/2}SD^{1/2})^{1/2}D^{-1/2} and WH̄ = S (exactly, with the "
         "UF-SVM's margin-1 scale); for equal sizes n this is the simplex ETF (√n S and S/√n). Predicted from "
         "the formula, observed on the UF-SVM solution."
     ),
-    requires=UF_SVM_REQUIRES,
     predict=_grams_predict,
     observe=_grams_observe,
-    reference=(UF_SVM_METHOD,),
-    defaults=_uf_defaults,
     tolerances=acc.GRAMS_TOLERANCES,
 )
 
@@ -201,9 +198,8 @@ def _step_observe_grouped(problem: Problem, solution) -> dict:
     return out
 
 
-STEP = Claim(
+STEP = UF_SVM_CLAIM(
     id="seli/step-formulas",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "(R,ρ)-step SELI closed forms (K_A = (1−ρ)k majority classes of size R, K_B = ρk minority of size 1, "
@@ -218,12 +214,10 @@ STEP = Claim(
     requires=STEP_REQUIRES,
     predict=_step_predict,
     observe=_step_observe,
-    reference=(UF_SVM_METHOD,),
     # the catalogue's worked example: k = 10, R = 10, ρ = 1/2
     defaults=lambda: [Problem(sizes=(10,) * 5 + (1,) * 5)],
     tolerances=acc.STEP_TOLERANCES,
-    symbolic=symbolic.step_forms,
-    numeric=symbolic.step_numeric,
+    **closed_forms(symbolic, "step"),
 )
 
 
@@ -244,10 +238,8 @@ def _path_observe(problem: Problem, solution) -> dict:
     return {"distance_W": float(d[0]), "distance_H": float(d[1]), "distance_WH": float(d[2])}
 
 
-REGULARIZATION_PATH = Claim(
+REGULARIZATION_PATH = SELI(
     id="seli/regularization-path",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "Ridge-CE UFM solutions converge in direction to SELI as λ → 0, slowly (~1/log(1/λ)): the normalised "
         "Gram distances ‖G/‖G‖ − T/‖T‖‖ of WWᵀ, H̄ᵀH̄ and WH̄ to the SELI Grams decrease along a decreasing λ "

@@ -2,11 +2,11 @@ r"""The SELI check that runs solvers: distances to SELI along a decreasing-λ se
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from nctheory.claims.lambda_path import decreasing_lambdas, solve_along
 from nctheory.claims.sources.seli.accuracy import PATH_NOISE
 from nctheory.claims.sources.seli.distance import seli_distances
 from nctheory.model import Problem
@@ -60,24 +60,12 @@ def regularization_path(problem: Problem, lambdas=None, *, method: str = "certif
     The claim: the distances decrease as λ → 0 (convergence in direction, ~1/log(1/λ)).  ``method`` gets its grouped
     variant where that applies (:func:`~nctheory.solvers.registry.preferred_method`), so the path runs at K = 10⁵.
     """
-    from nctheory.solvers import solve
-    from nctheory.solvers.registry import preferred_method
-
     if lambdas is None:
         lambdas = [f * problem.lam for f in PATH_FACTORS]
-    lam = np.asarray(lambdas, dtype=np.float64)
-    if lam.ndim != 1 or lam.size < 2 or not np.all(lam > 0) or not np.all(np.diff(lam) < 0):
-        raise ValueError("lambdas: need at least two positive values in decreasing order")
+    lam = decreasing_lambdas(lambdas)
     if not noise >= 0:
         raise ValueError(f"noise: must be >= 0, got {noise!r}")
-    ratio = math.sqrt(problem.lambda_h / problem.lambda_w)
-    dist = np.empty((lam.size, 3))
-    certified = True
-    for i, l in enumerate(lam):
-        p = problem.with_(lambda_w=l / ratio, lambda_h=l * ratio)
-        sol = solve(p, method=preferred_method(method, p), **solver_options)
-        certified &= sol.status == "optimal"
-        dist[i] = seli_distances(p, sol)
+    dist, certified, _ = solve_along(problem, lam, seli_distances, method=method, grouped=True, **solver_options)
     # zero solutions (W = H = 0 at the larger λ, above the zero threshold) have no direction: the claim is about
     # λ → 0, so the path is judged from the first nonzero solution on, if at least two remain
     rows = np.all(np.isfinite(dist), axis=1)

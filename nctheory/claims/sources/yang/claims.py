@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.base import Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.sources.yang import symbolic
 from nctheory.claims.sources.yang.accuracy import DR_TOLERANCES, FIXED_TOLERANCES, VARIANTS_TOLERANCES
 from nctheory.claims.sources.yang.formulas import (dr_loss, etf_e_w, predicted_geometry, predicted_objective,
@@ -22,6 +24,9 @@ from nctheory.model import Bias, Classifier, Constraint, Features, Problem
 from nctheory.observe import H_of, W_of, bias_of, zbar
 
 SOURCE = "Yang et al. 2022, arXiv 2203.09081"
+
+#: Solved by the fixed-ETF cvxpy formulation, the factored solver as the second reference.
+FIXED_ETF = ClaimFamily(source=SOURCE, provenance=("recalled", "derived"), reference=("convex:fixed-etf", "factored"))
 
 
 def _fixed_etf(loss: str, *constraints) -> Requires:
@@ -137,10 +142,8 @@ def _instances_variants() -> list[Problem]:
     ]
 
 
-ETF_CE = Claim(
+ETF_CE = FIXED_ETF(
     id="yang/etf-ce",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "Fixed simplex-ETF classifier W* (row norms sqrt(E_W)), per-sample constraint ||h_{k,i}||^2 <= E_H, "
         "CE loss: for ANY class sizes every global minimiser has h_{k,i} = sqrt(E_H/E_W) w*_k (NC holds under "
@@ -150,17 +153,13 @@ ETF_CE = Claim(
     requires=_fixed_etf("ce", Constraint.PER_SAMPLE),
     predict=_ce_predict,
     observe=_with_objective,
-    reference=("convex:fixed-etf", "factored"),
     defaults=_instances_ce,
     tolerances=FIXED_TOLERANCES,
-    symbolic=symbolic.ce_forms,
-    numeric=symbolic.ce_numeric,
+    **closed_forms(symbolic, "ce"),
 )
 
-ETF_DR = Claim(
+ETF_DR = FIXED_ETF(
     id="yang/etf-dr",
-    source=SOURCE,
-    provenance=("recalled", "derived"),
     statement=(
         "Dot-regression loss (w*_c^T h - sqrt(E_W E_H))^2 / (2 sqrt(E_W E_H)) with the fixed ETF and the "
         "per-sample constraint: the unique minimiser is h = sqrt(E_H/E_W) w*_c (loss 0), for any class sizes; "
@@ -173,13 +172,11 @@ ETF_DR = Claim(
     reference=("convex:fixed-etf",),
     defaults=lambda: [p.with_(loss="dr") for p in _instances_ce()[:1]],
     tolerances=DR_TOLERANCES,
-    symbolic=symbolic.dr_forms,
-    numeric=symbolic.dr_numeric,
+    **closed_forms(symbolic, "dr"),
 )
 
-ETF_VARIANTS = Claim(
+ETF_VARIANTS = FIXED_ETF(
     id="yang/etf-variants",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "Fixed ETF classifier, CE. (a) Weight decay (lambda_H/2)||H||^2 instead of the constraint: "
@@ -191,11 +188,9 @@ ETF_VARIANTS = Claim(
     requires=_fixed_etf("ce", Constraint.PENALTY, Constraint.AVERAGE),
     predict=_variants_predict,
     observe=_variants_observe,
-    reference=("convex:fixed-etf", "factored"),
     defaults=_instances_variants,
     tolerances=VARIANTS_TOLERANCES,
-    symbolic=symbolic.variants_forms,
-    numeric=symbolic.variants_numeric,
+    **closed_forms(symbolic, "variants"),
 )
 
 CLAIMS = [ETF_CE, ETF_DR, ETF_VARIANTS]

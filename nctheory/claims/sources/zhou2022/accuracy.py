@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nctheory.claims.base import Tolerance
-from nctheory.claims.common import BIAS_TOLERANCE, REGULARIZED_BIAS_TOLERANCE
+from nctheory.claims.common import CLOSED_FORM_TOLERANCES
 
 #: Relative band around Ks + ε = 1 inside which the balanced zero/nonzero bool is not predicted (c* ~ (1 − Ks − ε)
 #: there: the observed logits would be at solver precision).
@@ -22,10 +22,7 @@ BALANCED_TOLERANCES = {
                                "balanced instances (K <= 6, n <= 40, λ in [1e-4, 0.1], λ_H/λ_W in [0.1, 10], "
                                "ε in [0, 0.6], every bias); the zero regime gives exact zeros"),
     "self_duality_residual": Tolerance(1.5e-4, 0.0, _ACCURACY + "4.5e-6 in ‖H̄ − αWᵀ‖/‖H̄‖ on the same instances"),
-    "objective": Tolerance(0.0, 1e-9, "the closed-form objective is exact to rounding; a certified solve fixes the value "
-                                      "to its relative gap (1e-12)"),
-    "b_spread": BIAS_TOLERANCE,
-    "b_norm": REGULARIZED_BIAS_TOLERANCE,
+    **CLOSED_FORM_TOLERANCES,
 }
 
 GAP_TOLERANCES = {

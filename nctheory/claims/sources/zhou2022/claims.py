@@ -17,7 +17,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from nctheory.claims.base import Claim, Prediction, Requires
+from nctheory.claims.base import Prediction, Requires
+from nctheory.claims.family import ClaimFamily
+from nctheory.claims.forms import closed_forms
 from nctheory.claims.common import CERTIFIED_OPTIONS
 from nctheory.claims.conditions import cluster_of_two, dim_at_least_k_minus_1
 from nctheory.claims.sources.zhou2022 import accuracy as acc
@@ -96,9 +98,11 @@ def _bal_defaults() -> list[Problem]:
     ]
 
 
-LS_BALANCED = Claim(
+#: The label-smoothing claims: certified reference solves at relative gap 1e-12.
+LS_CLAIM = ClaimFamily(source=SOURCE, reference=("certified",), solver_options=CERTIFIED_OPTIONS)
+
+LS_BALANCED = LS_CLAIM(
     id="zhou2022/ls-balanced",
-    source=SOURCE,
     provenance=("recalled", "derived"),
     statement=(
         "[recalled] Balanced UFM with label-smoothed CE: the global minimisers are NC (simplex ETF) with bounded norms. "
@@ -111,12 +115,9 @@ LS_BALANCED = Claim(
     requires=replace(LS_UFM, balanced=True),
     predict=_bal_predict,
     observe=_bal_observe,
-    reference=("certified",),
     defaults=_bal_defaults,
     tolerances=acc.BALANCED_TOLERANCES,
-    symbolic=symbolic.balanced_forms,
-    numeric=symbolic.balanced_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "balanced"),
 )
 
 
@@ -162,9 +163,8 @@ def _gap_defaults() -> list[Problem]:
     ]
 
 
-LS_CLUSTER_GAP = Claim(
+LS_CLUSTER_GAP = LS_CLAIM(
     id="zhou2022/ls-cluster-gap",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "Label-smoothed CE (ε), any class sizes, any bias: for every cluster of m >= 2 classes of equal size n_c the "
@@ -178,12 +178,9 @@ LS_CLUSTER_GAP = Claim(
     requires=replace(LS_UFM, conditions=(dim_at_least_k_minus_1, cluster_of_two)),
     predict=_gap_predict,
     observe=_gap_observe,
-    reference=("certified",),
     defaults=_gap_defaults,
     tolerances=acc.GAP_TOLERANCES,
-    symbolic=symbolic.gap_forms,
-    numeric=symbolic.gap_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "gap"),
 )
 
 
@@ -211,9 +208,8 @@ def _limit_observe(problem: Problem, solution) -> dict:
     return {"distance_logits": d[0], "distance_gram_W": d[1], "distance_gram_H": d[2]}
 
 
-LS_SMALL_LAMBDA = Claim(
+LS_SMALL_LAMBDA = LS_CLAIM(
     id="zhou2022/ls-small-lambda",
-    source=SOURCE,
     provenance=("derived",),
     statement=(
         "Label-smoothed CE with ε > 0, any class sizes, no bias: as λ → 0 (λ_H/λ_W fixed) the centred mean logits tend "
@@ -227,13 +223,10 @@ LS_SMALL_LAMBDA = Claim(
     requires=replace(LS_UFM, bias=(Bias.NONE,), conditions=(dim_at_least_k_minus_1, _positive_eps)),
     predict=_limit_predict,
     observe=_limit_observe,
-    reference=("certified",),
     defaults=lambda: [Problem(sizes=(30, 30, 30, 5, 5), lambda_w=1e-3, lambda_h=4e-3, loss=LabelSmoothing(0.1))],
     tolerances=acc.PATH_TOLERANCES,
     experiments=(small_lambda_path,),
-    symbolic=symbolic.limit_forms,
-    numeric=symbolic.limit_numeric,
-    solver_options=CERTIFIED_OPTIONS,
+    **closed_forms(symbolic, "limit"),
 )
 
 CLAIMS = [LS_BALANCED, LS_CLUSTER_GAP, LS_SMALL_LAMBDA]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nctheory.claims.lambda_path import decreasing_lambdas, solve_along
 from nctheory.model import Problem
 
 #: The path's factors relative to its start λ₀ (decades).
@@ -64,19 +65,8 @@ def distances_to_limit(problem: Problem, solution) -> np.ndarray:
 def small_lambda_path(problem: Problem, lambdas=None, *, tol: float = 1e-12) -> SmallLambdaPath:
     """Certified solves along ``lambdas`` (decreasing; default :func:`path_lambdas`) and the shrink factors of the
     distances (module doc)."""
-    from nctheory.solvers import solve
-
-    lam = np.asarray(path_lambdas(problem) if lambdas is None else lambdas, dtype=np.float64)
-    if lam.ndim != 1 or lam.size < 2 or not np.all(lam > 0) or not np.all(np.diff(lam) < 0):
-        raise ValueError("lambdas: need at least two positive values in decreasing order")
-    ratio = math.sqrt(problem.lambda_h / problem.lambda_w)
-    dist = np.empty((lam.size, 3))
-    certified = True
-    for i, l in enumerate(lam):
-        p = problem.with_(lambda_w=l / ratio, lambda_h=l * ratio)
-        sol = solve(p, method="certified", tol=tol)
-        certified &= sol.status == "optimal"
-        dist[i] = distances_to_limit(p, sol)
+    lam = decreasing_lambdas(path_lambdas(problem) if lambdas is None else lambdas)
+    dist, certified, _ = solve_along(problem, lam, distances_to_limit, tol=tol)
     decades = np.log10(lam[:-1] / lam[1:])
     shrink = (dist[:-1] / dist[1:]) ** (1.0 / decades[:, None])
     ok = bool(certified and np.all(np.isfinite(shrink)) and np.all(shrink >= MIN_SHRINK))

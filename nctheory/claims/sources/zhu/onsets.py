@@ -21,6 +21,7 @@ from dataclasses import replace
 import numpy as np
 
 from nctheory.claims.common import CE_UFM, centred_logits
+from nctheory.claims.onset_state import measured_state
 from nctheory.explore.onsets import decide as dc
 from nctheory.explore.onsets.spec import OnsetSpec
 from nctheory.model import Problem
@@ -45,15 +46,10 @@ def scale_lambda(problem: Problem, lam: float) -> Problem:
 def zero_state(zero_tol: float = dc.ZERO_TOL, nonzero_tol: float = dc.NONZERO_TOL):
     """``state_of`` for "the minimiser is 0": the largest centred mean logit (module doc)."""
 
-    def state_of(problem, sol):
-        m = float(np.abs(centred_logits(sol)).max())
-        state = dc.threshold_state(m, zero_tol=zero_tol, nonzero_tol=nonzero_tol)
-        reason = (f"max |centred mean logit| {m:.2e} " +
-                  ("between the thresholds" if state is None else
-                   f"{'<=' if state else '>='} {zero_tol if state else nonzero_tol:.0e}"))
-        return state, m, reason
+    def largest_logit(problem, sol):
+        return float(np.abs(centred_logits(sol)).max())
 
-    return state_of
+    return measured_state(largest_logit, "max |centred mean logit| {:.2e}", zero_tol=zero_tol, nonzero_tol=nonzero_tol)
 
 
 def decide_zero(problem: Problem, *, method: str = "certified", watched=None, tol: float | None = None,
