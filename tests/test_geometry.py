@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nctheory import geometry as g
+from nctheory.geometry.validation import one_of, positive_real, real_number
 
 # ETF tolerance: every Gram entry is a sum of at most d <= 43 products of O(1) numbers
 # (plus a rotation, another O(d) sum), so rounding stays below ~1e-14; 1e-12 leaves margin.
@@ -376,3 +377,48 @@ def test_gram_distance_bad_input():
         g.gram_distance(np.eye(2), np.eye(3))
     with pytest.raises(ValueError, match="^X: contains non-finite"):
         g.gram_distance(np.array([[np.inf, 0.0], [0.0, 1.0]]), np.eye(2))
+
+
+# ----------------------------------------------------------------------------- shared argument checks
+
+
+@given(st.floats(min_value=5e-324, allow_infinity=False, allow_nan=False))
+def test_positive_real_accepts_every_positive_finite_float(x):
+    assert positive_real("scale", x) == x
+    assert positive_real("scale", repr(x)) == x  # numeric strings, as read from a command line
+
+
+@given(st.one_of(st.floats(max_value=0.0), st.just(math.inf), st.just(-math.inf), st.just(math.nan)))
+def test_positive_real_refuses_zero_negative_and_non_finite(x):
+    with pytest.raises(ValueError, match=r"^time_limit: must be finite and > 0 seconds, got "):
+        positive_real("time_limit", x, "seconds > 0", unit=" seconds")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("abc", "zero_tol: expected a real number in [0, 1), got 'abc'"),
+    ([0.1], "zero_tol: expected a real number in [0, 1), got [0.1]"),
+    (None, "zero_tol: expected a real number in [0, 1), got None"),
+    (True, "zero_tol: expected a real number in [0, 1), got a bool"),
+])
+def test_real_number_names_the_field_and_what_was_expected(value, message):
+    with pytest.raises(ValueError) as err:
+        real_number("zero_tol", value, "a real number in [0, 1)")
+    assert str(err.value) == message
+
+
+def test_real_number_takes_a_bool_only_when_asked():
+    assert real_number("time_limit", True, "seconds > 0", allow_bool=True) == 1.0
+    assert positive_real("time_limit", True, "seconds > 0", allow_bool=True) == 1.0
+    with pytest.raises(ValueError, match="^scale: expected a positive real number, got a bool$"):
+        positive_real("scale", False)
+    with pytest.raises(ValueError, match="^time_limit: must be finite and > 0 seconds, got False$"):
+        positive_real("time_limit", False, "seconds > 0", unit=" seconds", allow_bool=True)
+
+
+def test_one_of_lists_the_allowed_values():
+    assert one_of("axis", "cols", ("rows", "cols")) == "cols"
+    with pytest.raises(ValueError) as err:
+        one_of("axis", "columns", ("rows", "cols"))
+    assert str(err.value) == "axis: must be 'rows' or 'cols', got 'columns'"
+    with pytest.raises(ValueError, match=r"^unit: must be 'deg' or 'rad', got None$"):
+        one_of("unit", None, ("deg", "rad"))

@@ -515,3 +515,23 @@ def test_relative_spread_matches_minority_collapse():
     assert m.relative_spread(M, [1, 3, 4], "cols") == (mc.h_max_dist, mc.h_scale, mc.h_rel)
     with pytest.raises(ValueError, match="^cluster:"):
         m.relative_spread(W, [2])
+
+
+# ----------------------------------------------------------------------------- empty classes
+@given(st.integers(2, 12), st.lists(st.integers(0, 11), max_size=40))
+def test_empty_classes_are_the_classes_no_label_names(K, raw):
+    from nctheory.metrics.validation import empty_classes
+
+    labels = np.asarray([y % K for y in raw], dtype=np.int64)
+    expected = [k for k in range(K) if k not in set(labels.tolist())]  # by definition, not by counting
+    out = empty_classes(labels, K)
+    assert out.tolist() == expected
+    assert out.dtype.kind == "i"
+
+
+def test_empty_classes_small_exact_cases():
+    from nctheory.metrics.validation import empty_classes
+
+    assert empty_classes(np.array([0, 2, 2], dtype=np.int64), 4).tolist() == [1, 3]
+    assert empty_classes(np.array([1, 0], dtype=np.int64), 2).tolist() == []
+    assert empty_classes(np.array([], dtype=np.int64), 3).tolist() == [0, 1, 2]

@@ -109,17 +109,22 @@ def loss_from_args(args: argparse.Namespace):
     return spec
 
 
+def bias_from_args(args: argparse.Namespace) -> tuple[str, float]:
+    r"""The bias option and :math:`\lambda_b` from ``--lambda-b`` / ``--free-bias``: regularized when a
+    :math:`\lambda_b` is given, else free with ``--free-bias``, else none (:math:`\lambda_b = 0` for both)."""
+    if args.lambda_b is not None:
+        return "regularized", args.lambda_b
+    if args.free_bias:
+        return "free", 0.0
+    return "none", 0.0
+
+
 def problem_from_args(args: argparse.Namespace, *, sizes=None) -> Problem:
     """Build a validated Problem from the model options; ValueError naming the field on bad input.
 
     ``sizes`` (a tuple) replaces ``--sizes`` for commands that build their own.
     """
-    if args.lambda_b is not None:
-        bias, lambda_b = "regularized", args.lambda_b
-    elif args.free_bias:
-        bias, lambda_b = "free", 0.0
-    else:
-        bias, lambda_b = "none", 0.0
+    bias, lambda_b = bias_from_args(args)
     if sizes is None:
         text = getattr(args, "sizes", None)
         if text is None:

@@ -16,13 +16,13 @@ The command then prints what it had finished and exits 3.
 
 from __future__ import annotations
 
-import math
 import signal
 import threading
 import time
 from contextlib import contextmanager
 
 from nctheory.errors import TimeLimitReached
+from nctheory.geometry.validation import positive_real
 
 #: The hard stop fires this long after the deadline: time for a solver that was given the remaining
 #: budget to notice it at its next iteration and return its answer (the certified solver checks the
@@ -49,13 +49,7 @@ def parse_time_limit(value) -> float | None:
     """Seconds > 0 and finite, or None; ValueError ``time_limit: ...`` otherwise."""
     if value is None:
         return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"time_limit: expected seconds > 0, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"time_limit: must be finite and > 0 seconds, got {value!r}")
-    return v
+    return positive_real("time_limit", value, "seconds > 0", unit=" seconds", allow_bool=True)
 
 
 class Budget:

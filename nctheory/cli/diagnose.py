@@ -67,14 +67,9 @@ def _keys(items) -> dict:
 
 def _model(args) -> dict:
     """The claim's model options as Problem fields (as ``predict`` reads them, without sizes)."""
-    from nctheory.cli.args import DEFAULT_LAMBDA
+    from nctheory.cli.args import DEFAULT_LAMBDA, bias_from_args
 
-    if args.lambda_b is not None:
-        bias, lambda_b = "regularized", args.lambda_b
-    elif args.free_bias:
-        bias, lambda_b = "free", 0.0
-    else:
-        bias, lambda_b = "none", 0.0
+    bias, lambda_b = bias_from_args(args)
     out = dict(lambda_w=DEFAULT_LAMBDA if args.lambda_w is None else args.lambda_w,
                lambda_h=DEFAULT_LAMBDA if args.lambda_h is None else args.lambda_h, loss=args.loss, bias=bias,
                lambda_b=lambda_b, features="relu" if args.relu else "free",

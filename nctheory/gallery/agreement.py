@@ -13,31 +13,13 @@ points, the tolerance (with its reason), the decisions and the verdict, so anyon
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from nctheory.claims import get_claim
+from nctheory.present.serialize import jsonable
 from nctheory.verify import compare, verify_claim
 from nctheory.verify.verdict import Decision
-
-
-def jsonable(x: Any) -> Any:
-    """Numbers, arrays and nested containers as plain JSON values (NaN/inf become None)."""
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return jsonable(x.tolist())
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        v = float(x)
-        return v if np.isfinite(v) else None
-    return x
 
 
 @dataclass

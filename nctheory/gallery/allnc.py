@@ -22,7 +22,7 @@ refutes it (the JSON records predicted vs observed booleans and NC1).
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
@@ -30,8 +30,8 @@ from nctheory.claims import get_claim
 from nctheory.claims.sources import allnc as an
 from nctheory.claims.sources import hong_ling as hl
 from nctheory.diagnostics import from_solution
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -45,6 +45,9 @@ CLAIMS = ("allnc/mean-squeeze", "allnc/fixed-etf-repair", "hong-ling/angles", ET
 SIZES = (40, 40, 4, 4, 4)
 K_A, K_B = 2, 3
 MAJ, MIN = 0, K_A  # one majority and one minority class index
+
+#: The x axis of panels (a) and (b).
+LAMBDA_LABEL = "λ = √(λ_W λ_H)"
 
 PITFALLS = [
     {"text": "Only the abstract was available: loss formulas and theorems of the paper are not checked. The "
@@ -92,8 +95,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the all-around panels into ``out_dir`` (``allnc.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     K = len(SIZES)
     lam_star = an.threshold_lambda(learned(1e-2))
     lam_zero = hl.critical_epsilon(learned(1e-2)) / math.sqrt(sum(SIZES))
@@ -108,13 +110,14 @@ def figure(out_dir: str, quick: bool = False):
         p = learned(lam)
         sol, why = reference_solve(p, "certified")
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
         else:
             claim = an.CLAIMS[0]
             obs = claim.observed(p, sol)
-            log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"lambda": float(lam)})
-            log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, hl.ANGLES.observed(p, sol), sol.method,
-                          {"lambda": float(lam)}, names=("w_sq_norm_B", "h_sq_norm_B", "w_inner_BB", "h_inner_BB"))
+            run.log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"lambda": float(lam)})
+            run.log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, hl.ANGLES.observed(p, sol),
+                              sol.method, {"lambda": float(lam)},
+                              names=("w_sq_norm_B", "h_sq_norm_B", "w_inner_BB", "h_inner_BB"))
             rep = from_solution(sol, p, center="none")  # UFM convention: raw means
             row["learned"] = {"w_spread_sq": obs["minority_w_spread_sq"], "h_spread_sq": obs["minority_h_spread_sq"],
                               "selfdual_cos_A": rep.self_duality_cosine[MAJ],
@@ -123,9 +126,9 @@ def figure(out_dir: str, quick: bool = False):
         claim = get_claim(ETF_VARIANTS)
         solf, why = reference_solve(pf, "convex:fixed-etf", claim=claim)
         if solf is None:
-            bad.append(why)
+            run.inconclusive.append(why)
         else:
-            log.add_claim(claim.id, claim.predict(pf).quantities, claim.observed(pf, solf), solf.method,
+            run.log.add_claim(claim.id, claim.predict(pf).quantities, claim.observed(pf, solf), solf.method,
                           {"lambda": float(lam)}, names=("gram_HH", "h_norms", "cos_hw", "scale_c", "objective"))
             st = an.squeeze_state(solf.W, solf.H_mean, range(K_A, K))
             rep = from_solution(solf, pf, center="none")  # UFM convention: raw means
@@ -137,7 +140,7 @@ def figure(out_dir: str, quick: bool = False):
     # asymmetric bracket: a symmetric one in log λ would evaluate λ* itself first
     onsets = an.squeeze_onsets(learned(lam_star), lam_star / 2, lam_star * 3, rtol=1e-3 if quick else 1e-6)
     if onsets.classifier is None or onsets.means is None:
-        bad.append("squeeze_onsets: a bisection was inconclusive")
+        run.inconclusive.append("squeeze_onsets: a bisection was inconclusive")
 
     fig, axes = plt.subplots(1, 3, figsize=(15.5, 4.9))
 
@@ -156,11 +159,8 @@ def figure(out_dir: str, quick: bool = False):
     if onsets.classifier is not None and onsets.means is not None:
         ax.plot([onsets.classifier, onsets.means], [0.0, 0.0], "k|", ms=14,
                 label=f"located onsets: w {onsets.classifier:.5g}, h̄ {onsets.means:.5g}")
-    ax.set_xscale("log")
-    ax.set_xlabel("λ = √(λ_W λ_H)")
-    ax.set_ylabel("max ‖v_B − v_B'‖² / mean ‖v‖²")
-    panel_label(ax, "a", f"minority squeeze, sizes {SIZES}")
-    ax.legend(fontsize=6.5)
+    dress(ax, "a", f"minority squeeze, sizes {SIZES}", xscale="log", xlabel=LAMBDA_LABEL,
+          ylabel="max ‖v_B − v_B'‖² / mean ‖v‖²", legend={"fontsize": 6.5})
 
     ax = axes[1]
     for c, color, label in (("B", "tab:red", "minority"), ("A", "tab:green", "majority")):
@@ -172,11 +172,8 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot(xs, [_deg(y) for y in ys], "D", mfc="none", color=color, ms=5, label=f"fixed ETF, {label}: solved")
     ax.axhline(0.0, color="tab:blue", lw=1.2, label="fixed ETF: predicted 0")
     ax.axvline(lam_star, color="k", ls=":", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("λ = √(λ_W λ_H)")
-    ax.set_ylabel("angle ∠(w_k, h̄_k) in degrees")
-    panel_label(ax, "b", "self-duality")
-    ax.legend(fontsize=6.5)
+    dress(ax, "b", "self-duality", xscale="log", xlabel=LAMBDA_LABEL, ylabel="angle ∠(w_k, h̄_k) in degrees",
+          legend={"fontsize": 6.5})
 
     # (c) all-around diagnostics in the collapse regime
     lam_c = 1.5 * lam_star
@@ -187,7 +184,7 @@ def figure(out_dir: str, quick: bool = False):
     pr = predicted_learned(lam_c)
     etf_squeeze = math.sqrt(2.0 * K / (K - 1))
     if sol is None or solf is None:
-        bad.extend(w for w in (why, whyf) if w)
+        run.inconclusive.extend(w for w in (why, whyf) if w)
     else:
         rl, rf = from_solution(sol, pl, center="none"), from_solution(solf, pf, center="none")  # raw means (UFM)
         bars = {
@@ -204,18 +201,15 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot(x + (j - 0.5) * 0.38, [v[1][j] for v in bars.values()], "k_", ms=22, mew=2,
                 label="predicted" if j == 0 else None)
     ax.set_xticks(x, list(bars))
-    ax.set_ylabel("cluster squeeze max‖v_j − v_k‖ / mean‖v_k‖")
-    panel_label(ax, "c", f"all-around diagnostics at λ = 1.5 λ* = {lam_c:.4g}")
-    ax.legend(fontsize=7)
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+    dress(ax, "c", f"all-around diagnostics at λ = 1.5 λ* = {lam_c:.4g}",
+          ylabel="cluster squeeze max‖v_j − v_k‖ / mean‖v_k‖")
 
     # the repair claim (registered to be refuted), observed on a full-sample solve
     claim = an.CLAIMS[1]
     repair = {"claim": claim.id, "expected": claim.expected, "lambda": lam_c}
     sols, why = reference_solve(pf, "factored", on="samples", restarts=2)
     if sols is None:
-        bad.append(why)
+        run.inconclusive.append(why)
     else:
         pred_r = claim.predict(pf).quantities
         obs_r = claim.observed(pf, sols)
@@ -229,6 +223,4 @@ def figure(out_dir: str, quick: bool = False):
                "diagnostics_at": lam_c,
                "cluster_squeeze": {k: {"solved": v[0], "predicted": v[1]} for k, v in bars.items()},
                "repair_claim": repair}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

@@ -19,15 +19,15 @@ local minimum above :math:`G_\beta(0) = 1`, so the class is zero at the global m
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import dang2023 as dg
 from nctheory.claims.sources.dang2023.root import (authors_code_x, betas, global_x, peak_location, peak_value,
                                                    right_root, scaled_class_objective, zero_threshold)
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -83,8 +83,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the Dang et al. 2023 panels into ``out_dir`` (``dang2023.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     restarts = 4 if quick else 8
     ns = np.geomspace(4.0, 260.0, 80 if quick else 400)
     fig, axes = plt.subplots(2, 3, figsize=(14.5, 8.4))
@@ -99,10 +98,10 @@ def figure(out_dir: str, quick: bool = False):
                                    **({} if M == 1 else {"restarts": restarts}))
         observed = None
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
         else:
             obs = dg.MSE_IMBALANCED.observed(p, sol)
-            log.add_claim("dang2023/mse-imbalanced", dg.MSE_IMBALANCED.predict(p).quantities, obs, sol.method,
+            run.log.add_claim("dang2023/mse-imbalanced", dg.MSE_IMBALANCED.predict(p).quantities, obs, sol.method,
                           {"depth": M, "lambda": p.lambda_w}, names=("sigma", "zero_class", "objective"))
             observed = obs["sigma"]
         differ = [{"n_k": int(n), "global_sigma": float(g), "authors_sigma": None if not math.isfinite(a) else float(a),
@@ -128,11 +127,8 @@ def figure(out_dir: str, quick: bool = False):
         if M >= 2:
             ax.axvspan(b / peak_value(M), b / zero_threshold(M), color="tab:red", alpha=0.12,
                        label="band: code nonzero, global zero")
-        ax.set_xscale("log")
-        ax.set_xlabel("class size n_k")
-        ax.set_ylabel("σ_k / (N λ_H) = x_k^M")
-        panel_label(ax, "abcd"[i], f"M = {M}, λ = {p.lambda_w:.3g}")
-        ax.legend(fontsize=6.5, loc="upper left")
+        dress(ax, "abcd"[i], f"M = {M}, λ = {p.lambda_w:.3g}", xscale="log", xlabel="class size n_k",
+              ylabel="σ_k / (N λ_H) = x_k^M", legend={"fontsize": 6.5, "loc": "upper left"})
 
     # (e) the scaled class objective for the band class n = 18 at M = 2
     M = 2
@@ -147,10 +143,8 @@ def figure(out_dir: str, quick: bool = False):
     ax.plot([xr], [float(scaled_class_objective(xr, beta, M))], "s", color="tab:red",
             label=f"right root x = {xr:.3f}: authors' code (G = {float(scaled_class_objective(xr, beta, M)):.4f})")
     ax.axvline(peak_location(M), color="0.6", ls=":", lw=1, label="peak of ψ")
-    ax.set_xlabel("x (σ = Nλ_H x^M)")
-    ax.set_ylabel("G_β(x) = 1/(1+x^M) + βx")
-    panel_label(ax, "e", f"pitfall: M = 2, n = 18, β = {beta:.4f} in [{zero_threshold(M):.3f}, {peak_value(M):.4f}]")
-    ax.legend(fontsize=7)
+    dress(ax, "e", f"pitfall: M = 2, n = 18, β = {beta:.4f} in [{zero_threshold(M):.3f}, {peak_value(M):.4f}]",
+          xlabel="x (σ = Nλ_H x^M)", ylabel="G_β(x) = 1/(1+x^M) + βx")
     pitfall_e = {"depth": M, "n_k": 18, "beta": beta, "zero_threshold_beta": zero_threshold(M),
                  "peak_beta": peak_value(M), "authors_root": xr,
                  "G_at_root": float(scaled_class_objective(xr, beta, M)), "G_at_zero": 1.0}
@@ -166,29 +160,23 @@ def figure(out_dir: str, quick: bool = False):
     worked = {"sizes": WORKED_SIZES, "lambda": WORKED_LAMBDA, "closed_form": closed,
               "catalogue": WORKED_SIGMA_CATALOGUE, "solved": None}
     if solw is None:
-        bad.append(why)
+        run.inconclusive.append(why)
     else:
         obs = dg.MSE_IMBALANCED.observed(pw, solw)
-        log.add_claim("dang2023/mse-imbalanced", dg.MSE_IMBALANCED.predict(pw).quantities, obs, solw.method,
+        run.log.add_claim("dang2023/mse-imbalanced", dg.MSE_IMBALANCED.predict(pw).quantities, obs, solw.method,
                       {"depth": 1, "lambda": WORKED_LAMBDA, "worked_example": True},
                       names=("sigma", "zero_class", "objective"))
         worked["solved"] = obs["sigma"]
         ax.bar(idx + 0.25, obs["sigma"], 0.25, label=f"solved ({solw.method})", color="k")
     ax.set_xticks(idx, [str(n) for n in WORKED_SIZES])
-    ax.set_xlabel("class size n_k")
-    ax.set_ylabel("σ_k")
-    panel_label(ax, "f", "worked example: M = 1, λ_W = λ_H = 5e-4")
     if worked["solved"] is not None:
         err = float(np.max(np.abs(np.asarray(worked["solved"]) - np.asarray(WORKED_SIGMA_CATALOGUE))))
         ax.text(0.98, 0.62, f"max |solved − catalogue| = {err:.1e}\n(catalogue prints 5 decimals)",
                 transform=ax.transAxes, ha="right", fontsize=7)
     ax.set_ylim(0, 1.35 * max(closed))
-    ax.legend(fontsize=7, loc="upper right")
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+    dress(ax, "f", "worked example: M = 1, λ_W = λ_H = 5e-4", xlabel="class size n_k", ylabel="σ_k",
+          legend={"fontsize": 7, "loc": "upper right"})
 
     numbers = {"sizes": SIZES, "n_star": N_STAR, "depths": {str(M): v for M, v in per_depth.items()},
                "pitfall_band_class": pitfall_e, "worked_example": worked}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

@@ -19,13 +19,13 @@ Solved points: factored L-BFGS-B restarts with class switching (no convex form e
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import dang2024 as dg
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress, solved_key
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 from nctheory.solvers import solve
@@ -81,8 +81,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the Dang et al. 2024 panels into ``out_dir`` (``dang2024.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     restarts = 4 if quick else 8
     ns = np.geomspace(1.0, 130.0, 80 if quick else 300)
     fig, axes = plt.subplots(2, 2, figsize=(11.5, 8.4))
@@ -96,11 +95,11 @@ def figure(out_dir: str, quick: bool = False):
                 label=f"τ = {tau:g} (λ = {p.lambda_w:.4g}) predicted")
         ax.axvline(tau, color=color, ls=":", lw=1)
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
             continue
         at = {"tau": tau, "lambda": p.lambda_w}
         for claim in dg.CLAIMS:
-            log.add_claim(claim.id, claim.predict(p).quantities, claim.observed(p, sol), sol.method, at,
+            run.log.add_claim(claim.id, claim.predict(p).quantities, claim.observed(p, sol), sol.method, at,
                           names=("margins", "collapsed", "h_norm_sq", "w_norm_sq", "cos_ww", "cos_wh",
                                  "objective", "classifier_residual", "collapsed_classifier_residual",
                                  "collapsed_classifier_spread", "global_collapse"))
@@ -108,12 +107,9 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot(p.sizes, obs["margins"], "o", mfc="none", color=color, ms=6)
         solved[tau] = (p, sol, obs)
     ax = axes[0, 0]
-    ax.plot([], [], "o", mfc="none", color="k", label="solved (factored)")
-    ax.set_xscale("log")
-    ax.set_xlabel("class size n_k")
-    ax.set_ylabel("margin t_k")
-    panel_label(ax, "a", "margins vs class size; dotted: thresholds τ")
-    ax.legend(fontsize=7)
+    solved_key(ax, "solved (factored)")
+    dress(ax, "a", "margins vs class size; dotted: thresholds τ", xscale="log", xlabel="class size n_k",
+          ylabel="margin t_k")
 
     numbers: dict = {"sizes": SIZES, "taus": {}}
     for tau, (p, sol, obs) in solved.items():
@@ -135,11 +131,8 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot(ns, w_curve, "-", color="tab:purple", label="‖w_k‖² predicted (Q fixed)")
         ax.plot(p.sizes, obs["w_norm_sq"], "o", mfc="none", color="tab:purple", label="‖w_k‖² solved")
         ax.axvline(MAIN_TAU, color="k", ls=":", lw=1, label=f"τ = {MAIN_TAU:g}: h̄_k = 0 below")
-        ax.set_xscale("log")
-        ax.set_xlabel("class size n_k")
-        ax.set_ylabel("squared norm")
-        panel_label(ax, "b", f"norms vs class size (λ = {p.lambda_w:.4g}, d = {p.dim})")
-        ax.legend(fontsize=7)
+        dress(ax, "b", f"norms vs class size (λ = {p.lambda_w:.4g}, d = {p.dim})", xscale="log",
+              xlabel="class size n_k", ylabel="squared norm")
 
         ax = axes[1, 0]
         q_curve = np.sqrt(ns) * t_curve
@@ -154,11 +147,8 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot(pairs_x, np.asarray(obs["cos_ww"])[iu], "o", mfc="none", color="tab:red", ms=8,
                 label="cos(w_i, w_j) solved")
         ax.axvline(MAIN_TAU, color="k", ls=":", lw=1)
-        ax.set_xscale("log")
-        ax.set_xlabel("class size n_k (pairs: √(n_i n_j))")
-        ax.set_ylabel("cosine")
-        panel_label(ax, "c", "angles: self-duality and classifier pairs")
-        ax.legend(fontsize=7)
+        dress(ax, "c", "angles: self-duality and classifier pairs", xscale="log",
+              xlabel="class size n_k (pairs: √(n_i n_j))", ylabel="cosine")
 
     # (d) the pitfall: spurious dead classes at small d
     n_restarts = 6 if quick else 12
@@ -166,23 +156,18 @@ def figure(out_dir: str, quick: bool = False):
             _restart_objectives(_problem(MAIN_TAU, d=2 * len(SIZES)), n_restarts)]
     f_star = float(dg.relu_quantities(_problem(MAIN_TAU))["objective"])
     ax = axes[1, 1]
-    for j, (run, color) in enumerate(zip(runs, ("tab:red", "tab:blue"))):
-        objs = np.asarray(run["objectives"]) - f_star
-        flagged = np.asarray(run["flagged"])
+    for j, (restart_run, color) in enumerate(zip(runs, ("tab:red", "tab:blue"))):
+        objs = np.asarray(restart_run["objectives"]) - f_star
+        flagged = np.asarray(restart_run["flagged"])
         xs = j + np.linspace(-0.3, 0.3, objs.size)
         ax.plot(xs[~flagged], np.maximum(objs[~flagged], 1e-16), "o", color=color, mfc="none")
         ax.plot(xs[flagged], np.maximum(objs[flagged], 1e-16), "s", color=color,
-                label=f"d = {run['d']}: {int(flagged.sum())}/{objs.size} restarts with a live class switched off")
-        run["excess_over_predicted"] = objs
-    ax.set_yscale("log")
+                label=f"d = {restart_run['d']}: {int(flagged.sum())}/{objs.size} restarts with a live class "
+                      "switched off")
+        restart_run["excess_over_predicted"] = objs
     ax.set_xticks([0, 1], [f"d = K = {len(SIZES)}", f"d = 2K = {2 * len(SIZES)}"])
-    ax.set_ylabel("restart objective − predicted optimum (floored at 1e-16)")
-    panel_label(ax, "d", "pitfall: single random restarts (squares: spurious dead class)")
-    ax.legend(fontsize=7, loc="center")
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+    dress(ax, "d", "pitfall: single random restarts (squares: spurious dead class)", yscale="log",
+          ylabel="restart objective − predicted optimum (floored at 1e-16)", legend={"fontsize": 7, "loc": "center"})
 
     numbers["pitfall_restarts"] = {"predicted_objective": f_star, "runs": runs}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

@@ -13,14 +13,14 @@ Solved: factored restarts (ReLU features have no certificate), margins read from
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import dang2024 as dg
 from nctheory.claims.sources.dang2024 import authors_margin as am
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress, solved_key
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -64,8 +64,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the margin-constant panels into ``out_dir`` (``dang2024_margin.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     ratios = np.geomspace(1 / 16, 256, 60 if quick else 200)
     cv = curves(ratios)
     claim = dg.CLAIMS[0]
@@ -74,10 +73,10 @@ def figure(out_dir: str, quick: bool = False):
         p = problem(r)
         sol, why = reference_solve(p, "factored", restarts=4 if quick else 8)
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
             continue
         obs = claim.observed(p, sol)
-        log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"ratio": r},
+        run.log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"ratio": r},
                       names=("margins", "h_norm_sq", "objective"))
         code = am.margin_with_constant(p.K, SIZES, am.code_constant(p.K, p.N, p.lambda_w, p.lambda_h))
         solved.append({"ratio": r, "margins": obs["margins"], "derived": dg.margins(p), "code": code})
@@ -89,13 +88,11 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot(ratios, cv["derived"][:, k], "-", color=c, label=f"n_k = {n}: derived constant")
         ax.plot(ratios, cv["code"][:, k], "--", color=c, label=f"n_k = {n}: authors' code constant")
         ax.plot([s["ratio"] for s in solved], [s["margins"][k] for s in solved], "o", mfc="none", color=c, ms=7)
-    ax.plot([], [], "o", mfc="none", color="k", label="solved (factored restarts)")
+    solved_key(ax, "solved (factored restarts)")
     ax.axvline(4.0, color="k", ls=":", lw=1, label="λ_W = 4λ_H")
-    ax.set_xscale("log")
-    ax.set_xlabel("λ_W / λ_H   (√(λ_Wλ_H) = 2e-3 fixed)")
-    ax.set_ylabel("margin t_k")
-    panel_label(ax, "a", "margins: flat in λ_W/λ_H when derived, moving with the code's constant")
-    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    dress(ax, "a", "margins: flat in λ_W/λ_H when derived, moving with the code's constant", xscale="log",
+          xlabel="λ_W / λ_H   (√(λ_Wλ_H) = 2e-3 fixed)", ylabel="margin t_k",
+          legend={"fontsize": 7, "ncol": 2, "loc": "lower left"})
 
     ax = axes[1]
     ax.plot(ratios, cv["constant_ratio"], "-", color="k", label="c_code / c = √(λ_W/λ_H)/2")
@@ -105,14 +102,7 @@ def figure(out_dir: str, quick: bool = False):
     ax.axhline(1.0, color="grey", ls="--", lw=0.8)
     ax.axhline(0.0, color="grey", ls="-", lw=0.5)
     ax.axvline(4.0, color="k", ls=":", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("λ_W / λ_H")
-    panel_label(ax, "b", "the constants agree only at λ_W = 4λ_H")
-    ax.legend(fontsize=7)
-    fig.suptitle(TITLE, fontsize=10)
-    fig.tight_layout()
+    dress(ax, "b", "the constants agree only at λ_W = 4λ_H", xscale="log", xlabel="λ_W / λ_H")
 
     numbers = {"sizes": SIZES, "lambda": LAMBDA, "ratios": ratios, **cv, "solved": solved}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers, title_fontsize=10)

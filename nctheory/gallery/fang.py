@@ -17,13 +17,13 @@ Only :math:`E_WE_H` matters (solved with :math:`E_W = E_H`).
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import fang as fg
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress, solved_key
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -43,6 +43,9 @@ PITFALLS = [
              "cosines: vectors can be exactly 0.",
      "shown": "panels (a) and (c): exact zeros of the squared spread from R₀ on, and R₀ vs E_WE_H"},
 ]
+
+#: The x axis of the panels against R.
+R_LABEL = "imbalance ratio R = n_A/n_B"
 
 _NAMES = ("gram_WW", "gram_HH", "logits_mean", "objective", "minority_w_spread_sq", "minority_h_spread_sq",
           "minority_collapsed", "min_pair_w_dist_sq")
@@ -68,8 +71,7 @@ def figure(out_dir: str, quick: bool = False):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     ewhs = (0.5, 1.0, 4.0) if quick else EWH_VALUES
     R_dense = np.geomspace(1.0, 60.0, 25 if quick else 90)
     nA_solved = np.unique(np.geomspace(N_B + 1, 50 * N_B, 4 if quick else 9).astype(int))
@@ -88,11 +90,12 @@ def figure(out_dir: str, quick: bool = False):
             p = problem(R, ewh)
             sol, why = reference_solve(p, "convex:lpm")
             if sol is None:
-                bad.append(why)
+                run.inconclusive.append(why)
                 continue
             claim = fg.CLAIMS[1]
             obs = claim.observed(p, sol)
-            log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"R": R, "ewh": ewh}, names=_NAMES)
+            run.log.add_claim(claim.id, claim.predict(p).quantities, obs, sol.method, {"R": R, "ewh": ewh},
+                              names=_NAMES)
             W = np.asarray(sol.W)
             solved.append({"R": R, "minority_w_spread_sq": obs["minority_w_spread_sq"], **_geometry(W @ W.T)})
         series[ewh] = {"onset_predicted": onsets[ewh], "R_dense": R_dense, "spread_predicted": spread,
@@ -104,12 +107,9 @@ def figure(out_dir: str, quick: bool = False):
                 ms=7)
         ax.axvline(onsets[ewh], color=c, ls=":", lw=1)
     ax = axes[0, 0]
-    ax.plot([], [], "o", mfc="none", color="k", label="solved (Gram SDP, convex:lpm)")
-    ax.set_xscale("log")
-    ax.set_xlabel("imbalance ratio R = n_A/n_B")
-    ax.set_ylabel("max ‖w_B − w_B'‖² / E_W")
-    panel_label(ax, "a", "minority spread; dotted: predicted onsets R₀")
-    ax.legend(fontsize=7)
+    solved_key(ax, "solved (Gram SDP, convex:lpm)")
+    dress(ax, "a", "minority spread; dotted: predicted onsets R₀", xscale="log", xlabel=R_LABEL,
+          ylabel="max ‖w_B − w_B'‖² / E_W")
 
     ax = axes[0, 1]
     ref = series[1.0]
@@ -119,10 +119,8 @@ def figure(out_dir: str, quick: bool = False):
         ax.plot([s["R"] for s in ref["solved"]], [s[key] for s in ref["solved"]], "o", mfc="none", color=color,
                 label=f"{label} solved")
     ax.axvline(onsets[1.0], color="k", ls=":", lw=1, label=f"R₀ = {onsets[1.0]:.4f}")
-    ax.set_xscale("log")
-    ax.set_xlabel("imbalance ratio R = n_A/n_B")
-    panel_label(ax, "b", "classifier geometry at E_WE_H = 1")
-    ax.legend(fontsize=7, loc="center right")
+    dress(ax, "b", "classifier geometry at E_WE_H = 1", xscale="log", xlabel=R_LABEL,
+          legend={"fontsize": 7, "loc": "center right"})
 
     # (c) the onset vs the budget: predicted curve and SDP bisection
     ax = axes[1, 0]
@@ -134,7 +132,7 @@ def figure(out_dir: str, quick: bool = False):
         R0 = fg.predicted_onset(K_A, K_B, ewh)
         res = fg.sdp_onset(K_A, K_B, ewh, R0 / 1.5, R0 * 1.5, rtol=1e-4 if quick else 1e-6)
         if not res.conclusive:
-            bad.append(f"sdp_onset at E_WE_H = {ewh:g}: {res.message}")
+            run.inconclusive.append(f"sdp_onset at E_WE_H = {ewh:g}: {res.message}")
             continue
         located.append({"ewh": ewh, "predicted": R0, "located": res.value, "bracket": res.bracket,
                         "evaluations": res.evaluations, "rel_diff": abs(res.value - R0) / R0})
@@ -144,10 +142,7 @@ def figure(out_dir: str, quick: bool = False):
     ax.set_xticks([0.3, 0.5, 1.0, 2.0, 5.0])
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("E_W E_H")
-    ax.set_ylabel("onset R₀")
-    panel_label(ax, "c", "collapse onset vs budget (earlier for smaller E_WE_H)")
-    ax.legend(fontsize=7)
+    dress(ax, "c", "collapse onset vs budget (earlier for smaller E_WE_H)", xlabel="E_W E_H", ylabel="onset R₀")
 
     # (d) oversampling
     ax = axes[1, 1]
@@ -158,11 +153,11 @@ def figure(out_dir: str, quick: bool = False):
         sol, why = reference_solve(p, "convex:lpm")
         q = claim.predict(p).quantities
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
             continue
         obs = claim.observed(p, sol)
         at = {"R": float(max(p.sizes) / min(p.sizes)), "oversampled": p is after}
-        log.add_claim(claim.id, q, obs, sol.method, at, names=_NAMES)
+        run.log.add_claim(claim.id, q, obs, sol.method, at, names=_NAMES)
         W = np.asarray(sol.W)
         D = np.sum((W[:, None, :] - W[None, :, :]) ** 2, axis=2) / float(p.e_w)
         G_pred = np.asarray(q["gram_WW"])
@@ -182,14 +177,8 @@ def figure(out_dir: str, quick: bool = False):
             ax.annotate("minority pair: 0\n(collapsed)", (j - 0.2, 0.05), ha="center", fontsize=7, color="darkred")
     ax.axhline(2 * (K_A + K_B) / (K_A + K_B - 1), color="k", ls=":", lw=1, label="ETF: 2K/(K−1)")
     ax.set_xticks(x, list(bars))
-    ax.set_ylabel("‖w_j − w_k‖² / E_W")
-    panel_label(ax, "d", "oversampling restores the ETF (E_WE_H = 1)")
-    ax.legend(fontsize=7)
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+    dress(ax, "d", "oversampling restores the ETF (E_WE_H = 1)", ylabel="‖w_j − w_k‖² / E_W")
 
     numbers = {"K_A": K_A, "K_B": K_B, "n_B": N_B, "series": {str(k): v for k, v in series.items()},
                "onsets_located": located, "oversampling": bars}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

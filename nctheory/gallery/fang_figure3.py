@@ -12,7 +12,7 @@ SDP with the real class weights of R (Clarabel, tolerance 1e-11, status checked 
 
 from __future__ import annotations
 
-import time
+import sys
 
 import numpy as np
 
@@ -20,8 +20,8 @@ from nctheory.claims.sources import fang as fg
 from nctheory.claims.sources.fang import figure3 as f3
 from nctheory.claims.sources.fang.formulas import two_cluster_weights
 from nctheory.claims.sources.fang.sdp import lpm_sdp_weights
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress
 
 NAME = "fang-figure3"
 TITLE = "Fang et al. 2021, Figure 3 (K = 10, K_A = 5, E_H = 5, E_W = 1): true minority cosine vs the authors' Gram-row cosine"
@@ -61,8 +61,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the Figure 3 reproduction into ``out_dir`` (``fang_figure3.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     i, j = PAIR
     R_grid = f3.ratios()
     pred_true, pred_rows = [], []
@@ -77,13 +76,14 @@ def figure(out_dir: str, quick: bool = False):
         R = float(f3.ratios([idx])[0])
         g = _sdp(R)
         if g.status != "optimal":
-            bad.append(f"SDP at R = 10^{0.1 * idx:.1f}: status {g.status} with every setting of SDP_SETTINGS")
+            run.inconclusive.append(f"SDP at R = 10^{0.1 * idx:.1f}: status {g.status} with every setting of "
+                                    "SDP_SETTINGS")
             continue
         Xp = f3.predicted_gram(R)
         at = {"i": idx, "R": R}
         # the blocks both cosines read (classifier rows of X: ⟨w_i, w_·⟩ and ⟨w_i, h̄_·⟩)
         for name, pred, obs in (("gram_WW", Xp[K:, K:], g.gram_WW), ("logits_mean", Xp[K:, :K], g.logits)):
-            log.add(CLAIMS[0], name, "sdp-weights", at, pred, obs)
+            run.log.add(CLAIMS[0], name, "sdp-weights", at, pred, obs)
         solved.append({"i": idx, "R": R, "sdp_tol": g.tol, "true_cosine": f3.true_cosine(g.X, i, j),
                        "gram_row_cosine": f3.gram_row_cosine(g.X, i, j),
                        "gram_row_cosine_rounded_3": f3.gram_row_cosine(np.round(g.X, 3), i, j)})
@@ -98,11 +98,9 @@ def figure(out_dir: str, quick: bool = False):
             label="Gram rows, solved (Gram SDP)")
     ax.axvline(onset, color="k", ls=":", lw=1, label=f"predicted onset R₀ = {onset:.4f}")
     ax.axhline(-1.0 / (K - 1), color="grey", ls="--", lw=0.8, label="ETF: −1/(K−1)")
-    ax.set_xscale("log")
-    ax.set_xlabel("imbalance ratio R = n_A/n_B  (R = 10^{0.1 i}, i = 0..40)")
-    ax.set_ylabel("cosine between two minority classifiers")
-    panel_label(ax, "a", "Figure 3 quantity: the true cosine and the plotted one")
-    ax.legend(fontsize=7, loc="lower right")
+    dress(ax, "a", "Figure 3 quantity: the true cosine and the plotted one", xscale="log",
+          xlabel="imbalance ratio R = n_A/n_B  (R = 10^{0.1 i}, i = 0..40)",
+          ylabel="cosine between two minority classifiers", legend={"fontsize": 7, "loc": "lower right"})
 
     ax = axes[1]
     diff = np.asarray(pred_rows) - np.asarray(pred_true)
@@ -113,18 +111,11 @@ def figure(out_dir: str, quick: bool = False):
     ax.annotate(f"max {diff[k]:.3f} at R = {R_grid[k]:.3g}", (R_grid[k], diff[k]), textcoords="offset points",
                 xytext=(10, -12), fontsize=8)
     ax.axvline(onset, color="k", ls=":", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("imbalance ratio R")
-    ax.set_ylabel("authors' cosine − true cosine")
-    panel_label(ax, "b", "the pitfall: both are 1 from R₀ on, they differ before")
-    ax.legend(fontsize=7)
-    fig.suptitle(TITLE, fontsize=10)
-    fig.tight_layout()
+    dress(ax, "b", "the pitfall: both are 1 from R₀ on, they differ before", xscale="log",
+          xlabel="imbalance ratio R", ylabel="authors' cosine − true cosine")
 
     numbers = {"K_A": f3.K_A, "K_B": f3.K_B, "E_W": f3.E_W, "E_H": f3.E_H, "pair": list(PAIR),
                "onset_predicted": onset, "R_grid": R_grid, "true_cosine_predicted": pred_true,
                "gram_row_cosine_predicted": pred_rows, "max_difference": float(diff[k]),
                "max_difference_R": float(R_grid[k]), "solved": solved}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers, title_fontsize=10)

@@ -17,13 +17,13 @@ logits :math:`\bar Z`; :math:`s_B = 0` is minority collapse); solved points from
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import hong_ling as hl
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import LEGEND, dress
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -93,13 +93,14 @@ def _predicted_curves(problems) -> dict:
     return out
 
 
-def _solve_point(p: Problem, at: dict, log: AgreementLog, bad: list) -> dict | None:
-    """Certified solve + comparisons with the three claims; returns the observed values drawn."""
+def _solve_point(p: Problem, at: dict, run: GalleryRun) -> dict | None:
+    """Certified solve + comparisons with the three claims, recorded in ``run``; returns the observed values."""
     sol, why = reference_solve(p, "certified")
     if sol is None:
-        bad.append(why)
+        run.inconclusive.append(why)
         return None
     obs = hl.ANGLES.observed(p, sol)
+    log = run.log
     log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, obs, sol.method, at,
                   names=("s_A", "s_B") + COSINES)
     log.add_claim("hong-ling/threshold", hl.THRESHOLD.predict(p).quantities, hl.THRESHOLD.observed(p, sol),
@@ -113,17 +114,16 @@ def _solve_point(p: Problem, at: dict, log: AgreementLog, bad: list) -> dict | N
             "max_abs_zbar": float(np.abs(Z).max()), **{c: obs.get(c) for c in COSINES}}
 
 
-def _plot_lines(ax, x, series: dict, names, styles):
+def _plot_sweep(ax, x_dense, predicted: dict, x_solved, observed: list, names, styles) -> None:
+    """Predicted curves (lines over ``x_dense``) then solved points (open circles over ``x_solved``) of ``names``;
+    ``styles`` pairs each name with its (colour, label).  Undefined values (None) are left out."""
     for name, (color, label) in zip(names, styles):
-        xs = [a for a, v in zip(x, series[name]) if v is not None]
-        ys = [v for v in series[name] if v is not None]
+        xs = [a for a, v in zip(x_dense, predicted[name]) if v is not None]
+        ys = [v for v in predicted[name] if v is not None]
         ax.plot(xs, ys, "-", color=color, lw=1.4, label=f"{label} predicted")
-
-
-def _plot_points(ax, x, points: list, names, styles):
     for name, (color, label) in zip(names, styles):
-        xs = [a for a, o in zip(x, points) if o is not None and o.get(name) is not None]
-        ys = [o[name] for o in points if o is not None and o.get(name) is not None]
+        xs = [a for a, o in zip(x_solved, observed) if o is not None and o.get(name) is not None]
+        ys = [o[name] for o in observed if o is not None and o.get(name) is not None]
         ax.plot(xs, ys, "o", mfc="none", color=color, ms=6, label=f"{label} solved")
 
 
@@ -131,8 +131,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the Hong & Ling panels into ``out_dir`` (``hong_ling.png`` + ``.json``); ``quick``: fewer points."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     n_dense, n_solved = (25, 5) if quick else (90, 14)
 
     # (a) sweep over λ at n_A = 100
@@ -143,7 +142,7 @@ def figure(out_dir: str, quick: bool = False):
     lam_dense = np.geomspace(1e-3, 2.0 * lam_0, n_dense)
     lam_solved = np.geomspace(1.1e-3, 1.8 * lam_0, n_solved)
     pred_lam = _predicted_curves([_problem(N_A_SWEEP_LAMBDA, lam) for lam in lam_dense])
-    obs_lam = [_solve_point(_problem(N_A_SWEEP_LAMBDA, lam), {"n_A": N_A_SWEEP_LAMBDA, "lambda": lam}, log, bad)
+    obs_lam = [_solve_point(_problem(N_A_SWEEP_LAMBDA, lam), {"n_A": N_A_SWEEP_LAMBDA, "lambda": lam}, run)
                for lam in lam_solved]
 
     # (b-d) sweep over n_A at fixed λ
@@ -152,57 +151,33 @@ def figure(out_dir: str, quick: bool = False):
     nA_dense = np.unique(np.geomspace(N_B + 1, 1000, n_dense).astype(int))
     nA_solved = np.unique(np.geomspace(N_B + 2, 900, n_solved).astype(int))
     pred_na = _predicted_curves([_problem(int(n), lam) for n in nA_dense])
-    obs_na = [_solve_point(_problem(int(n), lam), {"n_A": int(n), "lambda": lam}, log, bad) for n in nA_solved]
+    obs_na = [_solve_point(_problem(int(n), lam), {"n_A": int(n), "lambda": lam}, run) for n in nA_solved]
 
     fig, axes = plt.subplots(2, 2, figsize=(11.5, 8.4))
     s_styles = [("tab:blue", "s_A (majority)"), ("tab:red", "s_B (minority)")]
 
     ax = axes[0, 0]
-    _plot_lines(ax, lam_dense, pred_lam, ("s_A", "s_B"), s_styles)
-    _plot_points(ax, lam_solved, obs_lam, ("s_A", "s_B"), s_styles)
+    _plot_sweep(ax, lam_dense, pred_lam, lam_solved, obs_lam, ("s_A", "s_B"), s_styles)
     ax.axvline(lam_B, color="tab:red", ls="--", lw=1, label=f"λ* = √n_B/N = {lam_B:.4g}")
     ax.axvline(lam_A, color="tab:blue", ls=":", lw=1, label=f"√n_A/N = {lam_A:.4g}")
     ax.axvspan(lam_0, lam_dense[-1], color="0.85", label=f"Z̄ = 0 exactly (λ ≥ ε₀/√N = {lam_0:.4g})")
-    ax.set_xscale("log")
-    ax.set_xlabel("λ = √(λ_W λ_H)")
-    ax.set_ylabel("within-cluster singular value of Z̄")
-    panel_label(ax, "a", f"collapse vs λ: sizes {N_A_SWEEP_LAMBDA}×{K_A}, {N_B}×{K_B}")
-    ax.legend(fontsize=7)
+    dress(ax, "a", f"collapse vs λ: sizes {N_A_SWEEP_LAMBDA}×{K_A}, {N_B}×{K_B}", xscale="log",
+          xlabel="λ = √(λ_W λ_H)", ylabel="within-cluster singular value of Z̄")
 
-    ax = axes[0, 1]
-    _plot_lines(ax, nA_dense, pred_na, ("s_A", "s_B"), s_styles)
-    _plot_points(ax, nA_solved, obs_na, ("s_A", "s_B"), s_styles)
-    ax.axvline(nA_crit, color="k", ls="--", lw=1, label=f"n_A* = (√n_B/λ − K_B n_B)/K_A = {nA_crit:.4g}")
-    ax.set_xscale("log")
-    ax.set_xlabel("majority size n_A")
-    ax.set_ylabel("within-cluster singular value of Z̄")
-    panel_label(ax, "b", f"collapse vs n_A: n_B = {N_B}, λ = {lam:g}")
-    ax.legend(fontsize=7)
-
-    ax = axes[1, 0]
     cos_styles = [("tab:red", "cos(w_B, w_B')"), ("tab:orange", "cos(h̄_B, h̄_B')"),
                   ("tab:purple", "cos(w_A, w_B)"), ("tab:green", "cos(h̄_A, h̄_B)")]
-    _plot_lines(ax, nA_dense, pred_na, COSINES, cos_styles)
-    _plot_points(ax, nA_solved, obs_na, COSINES, cos_styles)
-    ax.axvline(nA_crit, color="k", ls="--", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("majority size n_A")
-    ax.set_ylabel("cosine")
-    panel_label(ax, "c", "angles vs n_A (minority pairs → 1 at collapse)")
-    ax.legend(fontsize=6.5, ncol=2)
-
-    ax = axes[1, 1]
     rc_styles = [("tab:blue", "columns of WH̄ (mean logits)"), ("tab:red", "rows of WH̄ (authors' plot)")]
-    _plot_lines(ax, nA_dense, pred_na, ("cos_col", "cos_row"), rc_styles)
-    _plot_points(ax, nA_solved, obs_na, ("cos_col", "cos_row"), rc_styles)
-    ax.axvline(nA_crit, color="k", ls="--", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("majority size n_A")
-    ax.set_ylabel("cosine of two minority classes")
-    panel_label(ax, "d", "pitfall: rows vs columns of W H̄")
-    ax.legend(fontsize=7)
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+    # (b-d): the n_A sweep, each with the critical majority size (labelled once, in (b))
+    for ax, names, styles, crit_label, letter, title, ylabel, legend in (
+            (axes[0, 1], ("s_A", "s_B"), s_styles, f"n_A* = (√n_B/λ − K_B n_B)/K_A = {nA_crit:.4g}", "b",
+             f"collapse vs n_A: n_B = {N_B}, λ = {lam:g}", "within-cluster singular value of Z̄", LEGEND),
+            (axes[1, 0], COSINES, cos_styles, None, "c", "angles vs n_A (minority pairs → 1 at collapse)", "cosine",
+             {"fontsize": 6.5, "ncol": 2}),
+            (axes[1, 1], ("cos_col", "cos_row"), rc_styles, None, "d", "pitfall: rows vs columns of W H̄",
+             "cosine of two minority classes", LEGEND)):
+        _plot_sweep(ax, nA_dense, pred_na, nA_solved, obs_na, names, styles)
+        ax.axvline(nA_crit, color="k", ls="--", lw=1, label=crit_label)
+        dress(ax, letter, title, xscale="log", xlabel="majority size n_A", ylabel=ylabel, legend=legend)
 
     diffs = [abs(o["cos_col"] - o["cos_row"]) for o in obs_na
              if o is not None and o["cos_col"] is not None and o["cos_row"] is not None]
@@ -215,6 +190,4 @@ def figure(out_dir: str, quick: bool = False):
         "pitfall_rows_vs_columns_max_difference": max(diffs) if diffs else None,
         "pitfall_zero_regime_max_abs_zbar": zero_pts,
     }
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

@@ -17,13 +17,13 @@ Two clusters, :math:`K_A = 2` classes of :math:`n_A = 100`, :math:`K_B = 3` of :
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import hong_ling as hl
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -62,8 +62,7 @@ def figure(out_dir: str, quick: bool = False):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import NullFormatter
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     thr = thresholds()
     lam_dense = np.geomspace(0.002, 0.03, 40 if quick else 160)
     pred = [hl.kkt_for(code_problem(float(x)))[0].s_B for x in lam_dense]
@@ -72,25 +71,28 @@ def figure(out_dir: str, quick: bool = False):
         p = code_problem(lc)
         sol, why = reference_solve(p, "certified")
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
             continue
         at = {"lambda_code": lc, "lambda_canonical": p.lambda_w}
         obs = hl.ANGLES.observed(p, sol)
-        log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, obs, sol.method, at, names=("s_A", "s_B"))
+        run.log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, obs, sol.method, at,
+                          names=("s_A", "s_B"))
         tobs = hl.THRESHOLD.observed(p, sol)
-        log.add_claim("hong-ling/threshold", hl.THRESHOLD.predict(p).quantities, tobs, sol.method, at,
+        run.log.add_claim("hong-ling/threshold", hl.THRESHOLD.predict(p).quantities, tobs, sol.method, at,
                       names=("minority_collapsed",))
         solved.append({"lambda_code": lc, "lambda_canonical": p.lambda_w, "s_B": obs.get("s_B"),
                        "minority_collapsed": tobs.get("minority_collapsed")})
 
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.6))
-    for ax, scale, xl, lines in (
+    for ax, scale, xl, lines, letter, title in (
             (axes[0], 1.0, "λ' in the code's convention (λ'‖W‖² + λ'‖H‖², no ½)",
              ((thr["code_units"], "tab:green", "-", f"√n_B/(2N) = {thr['code_units']:.5f}: the code's units"),
               (thr["canonical_formula_misapplied"], "tab:red", "--",
-               f"√n_B/N = {thr['canonical_formula_misapplied']:.5f}: canonical formula misapplied"))),
+               f"√n_B/N = {thr['canonical_formula_misapplied']:.5f}: canonical formula misapplied")),
+             "a", "the code's units: collapse at n_B = 4N²λ'_Wλ'_H"),
             (axes[1], 2.0, "canonical λ = 2λ'",
-             ((thr["canonical"], "tab:green", "-", f"√n_B/N = {thr['canonical']:.5f}: canonical threshold"),))):
+             ((thr["canonical"], "tab:green", "-", f"√n_B/N = {thr['canonical']:.5f}: canonical threshold"),),
+             "b", "canonical units: collapse at λN = √n_B")):
         ax.plot(lam_dense * scale, pred, "-", color="tab:blue", label="s_B predicted (KKT)")
         ax.plot([s["lambda_code"] * scale for s in solved], [s["s_B"] for s in solved], "o", mfc="none",
                 color="tab:blue", ms=7, label="s_B solved (certified)")
@@ -100,16 +102,8 @@ def figure(out_dir: str, quick: bool = False):
         ticks = [t * scale for t in (0.002, 0.005, 0.01, 0.02, 0.03)]
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.xaxis.set_minor_formatter(NullFormatter())  # the minor labels of a short log axis overlap
-        ax.set_xlabel(xl)
-        ax.set_ylabel("minority within-cluster singular value s_B")
-        ax.legend(fontsize=7)
-    panel_label(axes[0], "a", "the code's units: collapse at n_B = 4N²λ'_Wλ'_H")
-    panel_label(axes[1], "b", "canonical units: collapse at λN = √n_B")
-    fig.suptitle(TITLE, fontsize=10)
-    fig.tight_layout()
+        dress(ax, letter, title, xlabel=xl, ylabel="minority within-cluster singular value s_B")
 
     numbers = {"K_A": K_A, "K_B": K_B, "n_A": N_A, "n_B": N_B, "N": N, "thresholds": thr,
                "lambda_code_dense": lam_dense, "s_B_predicted": pred, "solved": solved}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers, title_fontsize=10)

@@ -16,14 +16,16 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from nctheory.gallery.agreement import AgreementLog, jsonable  # noqa: E402
+from nctheory.gallery.agreement import AgreementLog  # noqa: E402
+from nctheory.present.serialize import jsonable  # noqa: E402
 
 #: Resolution of the saved figures (dots per inch).
 DPI = 110
@@ -65,11 +67,6 @@ class GalleryResult:
         return "inconclusive" if self.inconclusive else "pass"
 
 
-def panel_label(ax, letter: str, title: str) -> None:
-    """Title a panel ``(a) title``."""
-    ax.set_title(f"({letter}) {title}", fontsize=9, loc="left")
-
-
 def finish(*, name: str, title: str, source: str, claims, command: str, out_dir: str, fig, numbers: dict,
            log: AgreementLog, inconclusive: list, pitfalls: list, quick: bool, started: float) -> GalleryResult:
     """Save ``fig`` as ``<out_dir>/<file stem>.png`` and the numbers as ``.json``; return the result."""
@@ -100,3 +97,48 @@ def finish(*, name: str, title: str, source: str, claims, command: str, out_dir:
         json.dump(jsonable(payload), fh, indent=1, ensure_ascii=False)
         fh.write("\n")
     return GalleryResult(name, png, path, ok, tuple(inconclusive), len(log), elapsed)
+
+
+#: Font size of a figure's title (points) unless the item asks for another (a long title may want less).
+TITLE_FONTSIZE = 11
+
+
+@dataclass
+class GalleryRun:
+    """One gallery item being drawn: what it is, where it goes, and what its solves have recorded so far.
+
+    ``figure()`` of an item starts one (the clock starts with it), records its predicted-vs-solved points in
+    :attr:`log` and the solves that did not qualify as references in :attr:`inconclusive`, and ends with
+    :meth:`save`.
+
+    Attributes
+    ----------
+    item : module
+        The gallery item: a module with ``NAME``, ``TITLE``, ``SOURCE``, ``CLAIMS`` and ``PITFALLS``.
+    out_dir : str
+        Folder of the PNG and JSON.
+    quick : bool
+        Fewer points (the tests' mode).
+    log : AgreementLog
+    inconclusive : list of str
+        Why a solve was not drawn (:func:`nctheory.gallery.reference.reference_solve`'s reasons).
+    started : float
+        ``time.perf_counter()`` at the start.
+    """
+
+    item: Any
+    out_dir: str
+    quick: bool = False
+    log: AgreementLog = field(default_factory=AgreementLog)
+    inconclusive: list = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def save(self, fig, numbers: dict, title_fontsize: float = TITLE_FONTSIZE) -> GalleryResult:
+        """Title ``fig`` with the item's TITLE, lay it out, and write it with ``numbers`` (:func:`finish`)."""
+        item = self.item
+        fig.suptitle(item.TITLE, fontsize=title_fontsize)
+        fig.tight_layout()
+        return finish(name=item.NAME, title=item.TITLE, source=item.SOURCE, claims=item.CLAIMS,
+                      command=f"nctheory gallery {item.NAME} --out DIR", out_dir=self.out_dir, fig=fig,
+                      numbers=numbers, log=self.log, inconclusive=self.inconclusive, pitfalls=item.PITFALLS,
+                      quick=self.quick, started=self.started)

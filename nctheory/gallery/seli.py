@@ -12,13 +12,13 @@ r"""Gallery: SELI (Thrampoulidis et al. 2022, arXiv 2208.05512) — the λ → 0
 
 from __future__ import annotations
 
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import seli as se
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -61,8 +61,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the SELI panels into ``out_dir`` (``seli.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     fig, axes = plt.subplots(1, 3, figsize=(15.5, 4.9))
 
     # (a) the regularization path
@@ -70,9 +69,9 @@ def figure(out_dir: str, quick: bool = False):
     base = Problem(sizes=PATH_SIZES, lambda_w=1e-3, lambda_h=1e-3)
     path = se.regularization_path(base, lambdas)
     claim = se.REGULARIZATION_PATH
-    log.add(claim.id, "sequence:regularization_path", "certified", {"lambdas": lambdas}, True, bool(path.ok))
+    run.log.add(claim.id, "sequence:regularization_path", "certified", {"lambdas": lambdas}, True, bool(path.ok))
     if not path.certified:
-        bad.append("regularization path: some ridge-CE solve was not certified (" + path.message + ")")
+        run.inconclusive.append("regularization path: some ridge-CE solve was not certified (" + path.message + ")")
     x = 1.0 / np.log(1.0 / lambdas)
     ax = axes[0]
     names = ("W Wᵀ", "H̄ᵀ H̄", "W H̄")
@@ -82,18 +81,16 @@ def figure(out_dir: str, quick: bool = False):
     svm, why = reference_solve(base, se.UF_SVM_METHOD)
     svm_dist = None
     if svm is None:
-        bad.append(why)
+        run.inconclusive.append(why)
     else:
         svm_dist = se.seli_distances(base, svm)
-        log.add_claim("seli/grams", se.GRAMS.predict(base).quantities, se.GRAMS.observed(base, svm), svm.method,
+        run.log.add_claim("seli/grams", se.GRAMS.predict(base).quantities, se.GRAMS.observed(base, svm), svm.method,
                       {"sizes": PATH_SIZES})
         ax.plot(np.zeros(3), svm_dist, "*", color="k", ms=10, label="UF-SVM (λ → 0): distance 0 predicted")
     ax.set_xlim(left=-0.005)
     ax.set_ylim(bottom=-0.01)
-    ax.set_xlabel("1 / log(1/λ)   (λ from 1e-2 down to 1e-10)")
-    ax.set_ylabel("distance of normalised Gram to SELI")
-    panel_label(ax, "a", f"regularization path, sizes {PATH_SIZES}")
-    ax.legend(fontsize=7)
+    dress(ax, "a", f"regularization path, sizes {PATH_SIZES}", xlabel="1 / log(1/λ)   (λ from 1e-2 down to 1e-10)",
+          ylabel="distance of normalised Gram to SELI")
 
     # (b, c) SELI vs R from the step formulas and UF-SVM solves
     R_dense = np.geomspace(1.0, 200.0, 60 if quick else 200)
@@ -110,9 +107,9 @@ def figure(out_dir: str, quick: bool = False):
             # one size: the step formulas need two sizes; the SELI Grams (seli/grams) still apply (balanced: ETF)
             sol, why = reference_solve(p, se.UF_SVM_METHOD)
             if sol is None:
-                bad.append(why)
+                run.inconclusive.append(why)
                 continue
-            log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observed(p, sol), sol.method,
+            run.log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observed(p, sol), sol.method,
                           {"R": R})
             f = se.step_formulas(STEP_K, 1.0, 0.5)
             solved.append({"R": R, **_pair_cosines(sol), "w_sq_ratio": 1.0, "mu_sq_ratio": 1.0,
@@ -120,28 +117,23 @@ def figure(out_dir: str, quick: bool = False):
             continue
         sol, why = reference_solve(p, se.UF_SVM_METHOD)
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
             continue
         q = se.STEP.predict(p).quantities
         o = se.STEP.observed(p, sol)
-        log.add_claim(se.STEP.id, q, o, sol.method, {"R": R})
-        log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observed(p, sol), sol.method, {"R": R})
+        run.log.add_claim(se.STEP.id, q, o, sol.method, {"R": R})
+        run.log.add_claim("seli/grams", se.GRAMS.predict(p).quantities, se.GRAMS.observed(p, sol), sol.method, {"R": R})
         solved.append({"R": R, **{k: o.get(k) for k in pred}})
-    for ax, keys, letter, ylabel in ((axes[1], ("w_sq_ratio", "mu_sq_ratio"), "b", "squared-norm ratio (maj / min)"),
-                                     (axes[2], ("cos_w_min", "cos_mu_min", "cos_w_maj", "cos_w_cross"), "c", "cosine")):
+    for ax, keys, letter, title, ylabel in (
+            (axes[1], ("w_sq_ratio", "mu_sq_ratio"), "b", "SELI norm ratios vs R", "squared-norm ratio (maj / min)"),
+            (axes[2], ("cos_w_min", "cos_mu_min", "cos_w_maj", "cos_w_cross"), "c",
+             "SELI cosines vs R (cos(w_min, w_min') < 1: no collapse)", "cosine")):
         for key, color in zip(keys, ("tab:blue", "tab:orange", "tab:green", "tab:red")):
             ax.plot(R_dense, pred[key], "-", color=color, label=f"{key} predicted")
             pts = [(s["R"], s[key]) for s in solved if s.get(key) is not None]
             ax.plot([a for a, _ in pts], [b for _, b in pts], "o", mfc="none", color=color, ms=7,
                     label=f"{key} solved (UF-SVM)")
-        ax.set_xscale("log")
-        ax.set_xlabel("imbalance ratio R (5 classes of R, 5 of 1)")
-        ax.set_ylabel(ylabel)
-        ax.legend(fontsize=7)
-    panel_label(axes[1], "b", "SELI norm ratios vs R")
-    panel_label(axes[2], "c", "SELI cosines vs R (cos(w_min, w_min') < 1: no collapse)")
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+        dress(ax, letter, title, xscale="log", xlabel="imbalance ratio R (5 classes of R, 5 of 1)", ylabel=ylabel)
 
     worked = se.step_formulas(STEP_K, 10.0, 0.5)
     numbers = {
@@ -153,6 +145,4 @@ def figure(out_dir: str, quick: bool = False):
                            "catalogue": WORKED_CATALOGUE,
                            "solved": next(({k: s[k] for k in WORKED_CATALOGUE} for s in solved if s["R"] == 10), None)},
     }
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

@@ -19,15 +19,15 @@ features and a push from the others; :math:`\|\text{push}\|/\|\text{pull}\| = \|
 from __future__ import annotations
 
 import math
-import time
+import sys
 
 import numpy as np
 
 from nctheory.claims.sources import hong_ling as hl
 from nctheory.claims.sources import yang as yg
 from nctheory.diagnostics import classifier_gradient_pull_push
-from nctheory.gallery.agreement import AgreementLog
-from nctheory.gallery.output import finish, panel_label
+from nctheory.gallery.output import GalleryRun
+from nctheory.gallery.panels import dress
 from nctheory.gallery.reference import reference_solve
 from nctheory.model import Problem
 
@@ -45,6 +45,9 @@ PITFALLS = [
              "[recalled] and checked here against global solves.",
      "shown": "panels (a)-(c) check them; panel (d) illustrates the recalled gradient argument"},
 ]
+
+#: The x axis of every panel.
+R_LABEL = "imbalance ratio R = n_A/n_B"
 
 _FIXED_NAMES = ("gram_HH", "h_norms", "cos_hw", "scale_c", "objective", "length_order", "logits_mean")
 
@@ -85,8 +88,7 @@ def figure(out_dir: str, quick: bool = False):
     """Draw the Yang et al. panels into ``out_dir`` (``yang.png`` + ``.json``)."""
     import matplotlib.pyplot as plt
 
-    t0 = time.perf_counter()
-    log, bad = AgreementLog(), []
+    run = GalleryRun(sys.modules[__name__], out_dir, quick)
     K = K_A + K_B
     B0, B1 = K_A, K_A + 1  # two minority classes
     A0 = 0
@@ -114,10 +116,10 @@ def figure(out_dir: str, quick: bool = False):
         p = learned(R)
         sol, why = reference_solve(p, "certified")
         if sol is None:
-            bad.append(why)
+            run.inconclusive.append(why)
         else:
             o = hl.ANGLES.observed(p, sol)
-            log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, o, sol.method, {"R": float(R)},
+            run.log.add_claim("hong-ling/angles", hl.ANGLES.predict(p).quantities, o, sol.method, {"R": float(R)},
                           names=("cos_w_BB", "cos_h_BB", "h_sq_norm_A", "h_sq_norm_B", "s_B"))
             row["learned"] = {"cos_w_BB": o.get("cos_w_BB"), "cos_h_BB": o.get("cos_h_BB"),
                               "ratio": math.sqrt(o["h_sq_norm_B"] / o["h_sq_norm_A"])}
@@ -125,11 +127,11 @@ def figure(out_dir: str, quick: bool = False):
             pf = fixed(R, variant)
             solf, why = reference_solve(pf, "convex:fixed-etf", claim=claim)
             if solf is None:
-                bad.append(why)
+                run.inconclusive.append(why)
                 continue
             of = claim.observed(pf, solf)
-            log.add_claim(claim.id, claim.predict(pf).quantities, of, solf.method, {"R": float(R), "variant": variant},
-                          names=_FIXED_NAMES)
+            run.log.add_claim(claim.id, claim.predict(pf).quantities, of, solf.method,
+                              {"R": float(R), "variant": variant}, names=_FIXED_NAMES)
             G = np.asarray(of["gram_HH"])
             W = np.asarray(solf.W)
             entry = {"cos_w_BB": _pair_cos(W @ W.T, B0, B1), "cos_h_BB": _pair_cos(G, B0, B1),
@@ -159,11 +161,7 @@ def figure(out_dir: str, quick: bool = False):
         for key, style in (("per-sample", "s"), ("penalty", "^"), ("average", "D")):
             points(ax, key, field, style, f"fixed ETF, {key}: solved")
         ax.axvline(R_crit, color="k", ls=":", lw=1, label=f"learned collapse R = {R_crit:.3g}")
-        ax.set_xscale("log")
-        ax.set_xlabel("imbalance ratio R = n_A/n_B")
-        ax.set_ylabel("cosine")
-        panel_label(ax, letter, f"minority {what}")
-        ax.legend(fontsize=6.5)
+        dress(ax, letter, f"minority {what}", xscale="log", xlabel=R_LABEL, ylabel="cosine", legend={"fontsize": 6.5})
 
     ax = axes[1, 0]
     ax.plot(R_dense, [v if v is not None else np.nan for v in pred["ratio_learned"]], "-", color="tab:red",
@@ -175,27 +173,16 @@ def figure(out_dir: str, quick: bool = False):
     ax.plot(R_dense, pred["ratio_average"], "-", color="tab:green", label="fixed ETF, average budget: predicted")
     points(ax, "average", "ratio", "D", "fixed ETF, average budget: solved")
     ax.axvline(R_crit, color="k", ls=":", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("imbalance ratio R = n_A/n_B")
-    ax.set_ylabel("‖h̄_B‖ / ‖h̄_A‖")
     ax.set_ylim(0.0, 1.9)
-    panel_label(ax, "c", "minority / majority class-mean norm")
-    ax.legend(fontsize=6, ncol=2, loc="upper center")
+    dress(ax, "c", "minority / majority class-mean norm", xscale="log", xlabel=R_LABEL,
+          ylabel="‖h̄_B‖ / ‖h̄_A‖", legend={"fontsize": 6, "ncol": 2, "loc": "upper center"})
 
     ax = axes[1, 1]
     ax.plot(R_dense, pred["push_pull"], "-", color="tab:purple", label="‖push‖/‖pull‖ on w_B (closed form)")
     points(ax, "per-sample", "push_pull", "o", "measured at the solved fixed-ETF optimum")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("imbalance ratio R = n_A/n_B")
-    ax.set_ylabel("‖push‖ / ‖pull‖")
-    panel_label(ax, "d", "gradient argument [recalled]: push from majority features")
-    ax.legend(fontsize=7)
-    fig.suptitle(TITLE, fontsize=11)
-    fig.tight_layout()
+    dress(ax, "d", "gradient argument [recalled]: push from majority features", xscale="log", yscale="log",
+          xlabel=R_LABEL, ylabel="‖push‖ / ‖pull‖")
 
     numbers = {"K_A": K_A, "K_B": K_B, "n_B": N_B, "lambda": LAMBDA, "e_w": E_W, "e_h": E_H,
                "learned_collapse_ratio": R_crit, "etf_minority_cosine": etf_cos, "solved": obs}
-    return finish(name=NAME, title=TITLE, source=SOURCE, claims=CLAIMS, command=f"nctheory gallery {NAME} --out DIR",
-                  out_dir=out_dir, fig=fig, numbers=numbers, log=log, inconclusive=bad, pitfalls=PITFALLS,
-                  quick=quick, started=t0)
+    return run.save(fig, numbers)

@@ -33,34 +33,61 @@ def _check_dim(d, K: int, minimum: int, why: str) -> int:
     return int(d)
 
 
-def _check_scale(scale) -> float:
-    if isinstance(scale, bool):
-        raise ValueError("scale: expected a positive real number, got a bool")
+def real_number(name: str, value, expected: str, *, allow_bool: bool = False) -> float:
+    """``float(value)``, or a ValueError ``"<name>: expected <expected>, got <value>"``.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in error messages.
+    value : object
+        Anything ``float`` accepts (a number, a numeric string, a numpy scalar).
+    expected : str
+        What the argument should be, for the message (``"a positive real number"``).
+    allow_bool : bool
+        Accept ``True``/``False`` as 1.0/0.0 (by default a bool is refused: it is almost always a mistake).
+    """
+    if isinstance(value, bool) and not allow_bool:
+        raise ValueError(f"{name}: expected {expected}, got a bool")
     try:
-        s = float(scale)
+        return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"scale: expected a positive real number, got {scale!r}") from None
-    if not math.isfinite(s) or s <= 0:
-        raise ValueError(f"scale: must be finite and > 0, got {scale!r}")
-    return s
+        raise ValueError(f"{name}: expected {expected}, got {value!r}") from None
+
+
+def positive_real(name: str, value, expected: str = "a positive real number", *, unit: str = "",
+                  allow_bool: bool = False) -> float:
+    r"""``value`` as a float :math:`v` with :math:`0 < v < \infty`, or a ValueError naming ``name``.
+
+    ``expected`` and ``allow_bool`` are those of :func:`real_number`; ``unit`` is appended to the bound in the
+    message (``" seconds"``: ``"must be finite and > 0 seconds"``).
+    """
+    v = real_number(name, value, expected, allow_bool=allow_bool)
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{name}: must be finite and > 0{unit}, got {value!r}")
+    return v
+
+
+def one_of(name: str, value, allowed: tuple) -> str:
+    """``value`` if it is one of ``allowed``, else a ValueError ``"<name>: must be 'a' or 'b', got ..."``."""
+    if value not in allowed:
+        raise ValueError(f"{name}: must be {' or '.join(repr(a) for a in allowed)}, got {value!r}")
+    return value
+
+
+def _check_scale(scale) -> float:
+    return positive_real("scale", scale)
 
 
 def _check_tol(name: str, tol) -> float:
-    if isinstance(tol, bool):
-        raise ValueError(f"{name}: expected a real number in [0, 1), got a bool")
-    try:
-        t = float(tol)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a real number in [0, 1), got {tol!r}") from None
+    t = real_number(name, tol, "a real number in [0, 1)")
     if not (0.0 <= t < 1.0):
         raise ValueError(f"{name}: must be in [0, 1), got {tol!r}")
     return t
 
 
 def _check_axis(axis) -> str:
-    if axis not in _AXES:
-        raise ValueError(f"axis: must be 'rows' or 'cols', got {axis!r}")
-    return axis
+    return one_of("axis", axis, _AXES)
 
 
 def as_float_array(name: str, x, ndim: int | None = None) -> np.ndarray:

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.geometry.validation import _check_axis, as_float_array
+from nctheory.geometry.validation import _check_axis, as_float_array, one_of
 
 #: Accepted angle units.
 ANGLE_UNITS = ("deg", "rad")
+
+
+def empty_classes(labels: np.ndarray, K: int) -> np.ndarray:
+    r"""Indices :math:`k \in \{0, \dots, K-1\}` with no sample, :math:`\#\{i : y_i = k\} = 0` (ascending).
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (N,)
+        Class indices, already checked to lie in 0..K-1.
+    K : int
+        Number of classes.
+    """
+    return np.flatnonzero(np.bincount(labels, minlength=K) == 0)
 
 
 def _check_labels(labels, N: int, K: int | None) -> tuple[np.ndarray, int]:
@@ -39,8 +52,7 @@ def _check_labels(labels, N: int, K: int | None) -> tuple[np.ndarray, int]:
             raise ValueError(f"labels: value {int(lab.max())} is out of range for K = {K} classes")
     if K < 2:
         raise ValueError(f"K: need at least 2 classes, got K = {K}")
-    counts = np.bincount(lab, minlength=K)
-    empty = np.flatnonzero(counts == 0)
+    empty = empty_classes(lab, K)
     if empty.size:
         raise ValueError(f"labels: class(es) {empty.tolist()} have no samples")
     return lab, K
@@ -83,9 +95,7 @@ def _check_counts(counts, K: int) -> np.ndarray | None:
 
 
 def _check_unit(unit) -> str:
-    if unit not in ANGLE_UNITS:
-        raise ValueError(f"unit: must be 'deg' or 'rad', got {unit!r}")
-    return unit
+    return one_of("unit", unit, ANGLE_UNITS)
 
 
 def _vectors(X, axis: str, name: str) -> np.ndarray:

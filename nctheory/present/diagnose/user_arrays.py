@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nctheory.metrics.validation import empty_classes
+
 
 @dataclass(frozen=True)
 class UserArrays:
@@ -138,8 +140,7 @@ def validate_arrays(features, labels, classifier=None, bias=None, *, num_classes
         raise ValueError(f"labels: value {int(lab.max())} is out of range for K = {K} classes ({why})")
     if K < 2:
         raise ValueError(f"labels: need at least 2 classes, every label is {int(lab.max())}")
-    counts = np.bincount(lab, minlength=K)
-    empty = np.flatnonzero(counts == 0)
+    empty = empty_classes(lab, K)
     if empty.size:
         shown = empty[:10].tolist()
         raise ValueError(f"labels: class(es) {shown}{' ...' if empty.size > 10 else ''} have no samples; every "
