@@ -15,8 +15,9 @@ $(STAMP): setup.cfg pyproject.toml
 check: $(STAMP)
 	$(VENV)/bin/nctheory check
 
+# One worker per core (pytest-xdist), one test file per worker at a time (module fixtures run once each).
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 	$(VENV)/bin/python -m proofs_check
 
 # Build the docs (MathJax is copied into the build: no network needed to read them), then, where

@@ -48,3 +48,19 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+#: Test files whose shared fixture takes a minute or more (the docs build, the fresh-venv install, the gallery's
+#: quick run, a mutation end to end).  They are collected first, so that under ``-n`` (pytest-xdist with
+#: ``--dist loadfile``, as ``make test`` runs) the workers finish together instead of one of them starting a
+#: two-minute file last.  Order only: what each test checks does not depend on it.
+HEAVY_FIRST = ("tests/test_packaging.py", "tests/test_docs.py", "tests/gallery/test_gallery.py",
+               "tests/test_mutation_tool.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item):
+        path = item.nodeid.split("::", 1)[0]
+        return HEAVY_FIRST.index(path) if path in HEAVY_FIRST else len(HEAVY_FIRST)
+
+    items.sort(key=rank)  # stable: every other test keeps its collection order
