@@ -73,12 +73,13 @@ from dataclasses import replace
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.model.options import Bias, Classifier, Constraint, Features
-from nctheory.solvers.base import Requirements, Solver
+from nctheory.model.options import Bias, Constraint
+from nctheory.solvers.base import Solver
 from nctheory.solvers.certified.grouped import GroupedSolution
 from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
 from nctheory.solvers.certified.grouped_smooth import GroupedSmooth
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.certified.requirements import class_mean_requirements
 from nctheory.solvers.certified.svd import RANK_RTOL
 from nctheory.solvers.certified.symmetric_phases import (STALL_ITERATIONS, Best, Clock, apg_phase, factored_phase,
                                                           prox, rounding_floor)
@@ -93,15 +94,7 @@ _FACTORED_MAX_ITER = 5000
 REFINE_PERTURBATION = 0.05
 
 #: Models the symmetric solver handles: the certified solver's, with the loss's compressed-column methods.
-REQUIREMENTS = Requirements(
-    classifier=frozenset({Classifier.LEARNED}),
-    features=frozenset({Features.FREE}),
-    constraint=frozenset({Constraint.PENALTY}),
-    depth=(1, 1),
-    loss_needs=frozenset({"conjugate", "grouped"}),
-    bias_loss_needs={Bias.REGULARIZED: frozenset({"grouped-hessian"}),
-                     Bias.FREE: frozenset({"grouped-hessian", "grouped-free-bias-dual"})},
-)
+REQUIREMENTS = class_mean_requirements(Constraint.PENALTY, grouped=True)
 
 SYMMETRIC_CERTIFICATE = Certificate(
     kind="fenchel-dual:R2",
