@@ -103,49 +103,14 @@ class Certificate:
             raise ValueError(f"certificate: the field {exc.args[0]!r} is required") from None
 
 
-@dataclass(frozen=True)
-class Solution:
-    r"""A solved model instance.
-
-    Attributes
-    ----------
-    W : ndarray, shape (K, d)
-        Classifier (rows :math:`w_k`); for deep models the product :math:`W_M\cdots W_1`.
-    H_mean : ndarray, shape (d, K)
-        Class means :math:`\bar h_k` as columns.
-    b : ndarray, shape (K,)
-        Bias (zeros when the model has none).
-    logits_mean : ndarray, shape (K, K)
-        :math:`\bar Z = W\bar H + b 1^\top`; column k is class k's mean logit.
-    objective : float
-        Objective value in the canonical convention (:mod:`nctheory.model.problem`) of exactly the
-        returned point (a feasible point of the model).
-    lower_bound : float or None
-        A certified lower bound on the global optimum (``None`` if no certificate).
-    gap : float or None
-        ``objective - lower_bound`` (absolute, >= 0), ``None`` without certificate.
-    status : Status
-        Anything but ``OPTIMAL`` (``LOCAL`` for local solvers) is not an answer.
-    iterations : int
-    time_s : float
-    method : str
-        ``"certified"``, ``"convex:<formulation>/<solver>"``, ``"factored"``, ...
-    message : str
-        Human-readable stopping reason.
-    H : ndarray or None
-        Full features ``(d, N)`` when the solver produced them.
-    extra : dict
-        Method-specific details (restarts, singular values, solver stats).
-    certificate : Certificate or None
-        What the lower bound is (None without one).
-    options : dict
-        The solver options the solve used (so a refinement can tighten them).
+@dataclass(frozen=True, eq=False, kw_only=True)
+class SolutionRecord:
+    r"""What every answer reports beside its point, and the rules read from it: the base of the dense
+    :class:`Solution` and of the compact grouped answers
+    (:class:`~nctheory.solvers.certified.grouped.GroupedSolution`), so that both follow the same rules (the same
+    methods).  Its fields are keyword-only; they are documented in :class:`Solution`.
     """
 
-    W: np.ndarray
-    H_mean: np.ndarray
-    b: np.ndarray
-    logits_mean: np.ndarray
     objective: float
     lower_bound: float | None
     gap: float | None
@@ -154,7 +119,6 @@ class Solution:
     time_s: float
     method: str
     message: str = ""
-    H: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
     certificate: Certificate | None = None
     options: dict = field(default_factory=dict)
@@ -207,6 +171,63 @@ class Solution:
         msg = self.message + f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}"
         return replace(self, lower_bound=lb, gap=gap, status=Status.OPTIMAL, certificate=certificate, message=msg)
 
+
+def record_from_json(data: dict) -> dict:
+    """The :class:`SolutionRecord` fields of a solution's JSON (all but ``extra``, which JSON does not carry), as
+    keyword arguments; ValueError ``<field>: ...`` for a missing or malformed one."""
+    cert = json_field(data, "certificate", optional=True)
+    return dict(objective=json_number(data, "objective"), lower_bound=json_number(data, "lower_bound", optional=True),
+                gap=json_number(data, "gap", optional=True), status=json_status(data),
+                iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
+                method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
+                certificate=None if cert is None else Certificate.from_json(cert), options=json_dict(data, "options"))
+
+
+@dataclass(frozen=True)
+class Solution(SolutionRecord):
+    r"""A solved model instance.
+
+    Attributes
+    ----------
+    W : ndarray, shape (K, d)
+        Classifier (rows :math:`w_k`); for deep models the product :math:`W_M\cdots W_1`.
+    H_mean : ndarray, shape (d, K)
+        Class means :math:`\bar h_k` as columns.
+    b : ndarray, shape (K,)
+        Bias (zeros when the model has none).
+    logits_mean : ndarray, shape (K, K)
+        :math:`\bar Z = W\bar H + b 1^\top`; column k is class k's mean logit.
+    objective : float
+        Objective value in the canonical convention (:mod:`nctheory.model.problem`) of exactly the
+        returned point (a feasible point of the model).
+    lower_bound : float or None
+        A certified lower bound on the global optimum (``None`` if no certificate).
+    gap : float or None
+        ``objective - lower_bound`` (absolute, >= 0), ``None`` without certificate.
+    status : Status
+        Anything but ``OPTIMAL`` (``LOCAL`` for local solvers) is not an answer.
+    iterations : int
+    time_s : float
+    method : str
+        ``"certified"``, ``"convex:<formulation>/<solver>"``, ``"factored"``, ...
+    message : str
+        Human-readable stopping reason.
+    H : ndarray or None
+        Full features ``(d, N)`` when the solver produced them.
+    extra : dict
+        Method-specific details (restarts, singular values, solver stats).
+    certificate : Certificate or None
+        What the lower bound is (None without one).
+    options : dict
+        The solver options the solve used (so a refinement can tighten them).
+    """
+
+    W: np.ndarray
+    H_mean: np.ndarray
+    b: np.ndarray
+    logits_mean: np.ndarray
+    H: np.ndarray | None = None
+
     def to_json(self) -> dict:
         """The CLI contract's JSON keys (DESIGN.md)."""
         return solution_json(self, self.W, self.H_mean, self.b, self.logits_mean)
@@ -228,15 +249,8 @@ class Solution:
             if name in data and data[name] is None and "grouped" in data:
                 raise ValueError(f"{name}: this grouped answer carries no dense arrays; read it with "
                                  "GroupedSolution.from_json")
-        cert = json_field(data, "certificate", optional=True)
         return cls(W=json_array(data, "W", 2), H_mean=json_array(data, "H_mean", 2), b=json_array(data, "b", 1),
-                   logits_mean=json_array(data, "logits_mean", 2), objective=json_number(data, "objective"),
-                   lower_bound=json_number(data, "lower_bound", optional=True),
-                   gap=json_number(data, "gap", optional=True), status=json_status(data),
-                   iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
-                   method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
-                   certificate=None if cert is None else Certificate.from_json(cert),
-                   options=json_dict(data, "options"))
+                   logits_mean=json_array(data, "logits_mean", 2), **record_from_json(data))
 
 
 # ---------------------------------------------------------------------- JSON readers shared by the from_json methods
