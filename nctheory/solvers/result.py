@@ -69,6 +69,14 @@ def relative_gap(objective: float, lower_bound: float | None) -> float | None:
     return gap / scale if scale > 0 else math.inf
 
 
+def running_rel_gap(value: float, lower: float) -> float:
+    """:func:`relative_gap` of a solver's best value and bound so far: ``inf`` until both are finite (no point or
+    no bound yet)."""
+    if not (math.isfinite(value) and math.isfinite(lower)):
+        return math.inf
+    return relative_gap(value, lower)
+
+
 @dataclass(frozen=True)
 class Certificate:
     """Where a solution's lower bound comes from.

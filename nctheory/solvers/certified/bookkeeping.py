@@ -12,7 +12,7 @@ import numpy as np
 
 from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
 from nctheory.solvers.certified.svd import svd
-from nctheory.solvers.result import relative_gap
+from nctheory.solvers.result import running_rel_gap
 
 _EPS = np.finfo(np.float64).eps
 
@@ -154,10 +154,7 @@ class _Best:
         return max(self.lower, self.pending.value) if self.pending is not None else self.lower
 
     def rel_gap(self, provisional: bool = False) -> float:
-        lower = self.provisional_lower() if provisional else self.lower
-        if not (math.isfinite(self.value) and math.isfinite(lower)):
-            return math.inf
-        return relative_gap(self.value, lower)
+        return running_rel_gap(self.value, self.provisional_lower() if provisional else self.lower)
 
     def floor(self, K: int) -> float:
         """The relative gap this certificate can resolve here (:func:`rounding_floor` × the cancellation ratio)."""

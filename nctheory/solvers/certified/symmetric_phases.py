@@ -24,7 +24,8 @@ import numpy as np
 from nctheory.solvers.certified.grouped_smooth import GroupedEvaluation, GroupedSmooth
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.svd import singular_value_threshold
-from nctheory.solvers.result import relative_gap
+from nctheory.solvers.clock import Clock
+from nctheory.solvers.result import running_rel_gap
 
 _EPS = np.finfo(np.float64).eps
 #: Step-size growth after an accepted APG step, and shrink factor on a failed test (as the dense solver).
@@ -43,21 +44,6 @@ def rounding_floor(C: int) -> float:
     :math:`\sim C\varepsilon` of their magnitude.  It depends on the number of groups C, not on K.
     """
     return 64.0 * (C + 2) * _EPS
-
-
-class Clock:
-    def __init__(self, limit: float | None):
-        import time
-
-        self._time = time.perf_counter
-        self.start = self._time()
-        self.limit = limit
-
-    def elapsed(self) -> float:
-        return self._time() - self.start
-
-    def expired(self) -> bool:
-        return self.limit is not None and self.elapsed() > self.limit
 
 
 @dataclass
@@ -89,9 +75,7 @@ class Best:
         self.grad_norm_ratio = bound.grad_norm_ratio
 
     def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
-            return math.inf
-        return relative_gap(self.value, self.lower)
+        return running_rel_gap(self.value, self.lower)
 
     def floor(self, C: int) -> float:
         """:func:`rounding_floor` times the cancellation ratio of the dual sum."""

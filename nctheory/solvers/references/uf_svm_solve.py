@@ -42,13 +42,14 @@ import numpy as np
 from nctheory.model import Problem
 from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K, GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.references.best import BestSoFar
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
 from nctheory.solvers.references.margins import project_columns, smallest_margin
 from nctheory.solvers.references.options import Clock, blas_threads, logger
 from nctheory.solvers.references.rounding import EPS
 from nctheory.solvers.references.spectrum import soft_threshold
-from nctheory.solvers.references.uf_svm import (UF_SVM_CERTIFICATE, SVMBound, primal_margin, svm_lower_bound,
+from nctheory.solvers.references.uf_svm import (UF_SVM_CERTIFICATE, primal_margin, svm_lower_bound,
                                                 uf_svm_objective)
 from nctheory.solvers.result import Solution, relative_gap
 
@@ -69,22 +70,12 @@ def rounding_floor(size: int) -> float:
 
 
 @dataclass
-class _Best:
-    value: float = math.inf
+class _Best(BestSoFar):
+    """The best point (spectrum ``spec``/``vals``, computed ``margin``) and its :class:`~nctheory.solvers.references.uf_svm.SVMBound`."""
+
     spec: object = None
     vals: np.ndarray | None = None
     margin: float = math.nan
-    bound: SVMBound | None = None
-    certificates: int = 0
-
-    @property
-    def lower(self) -> float:
-        return -math.inf if self.bound is None else self.bound.value
-
-    def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
-            return math.inf
-        return relative_gap(self.value, self.lower)
 
 
 def _admm(layout, X0, tol, max_iter, clock, log, check_every):
