@@ -18,6 +18,8 @@ class BestSoFar:
     value: float = math.inf
     bound: object = None
     certificates: int = 0
+    #: The absolute gap at the start of the current stall window (:meth:`stalled`).
+    window: float = math.inf
 
     @property
     def lower(self) -> float:
@@ -26,3 +28,16 @@ class BestSoFar:
 
     def rel_gap(self) -> float:
         return running_rel_gap(self.value, self.lower)
+
+    def open_window(self) -> None:
+        """Start a stall window at the current absolute gap."""
+        self.window = self.value - self.lower
+
+    def stalled(self) -> bool:
+        """Called once per window: True when the absolute gap ``value - lower`` fell by less than 1% over it
+        (absolute, because a relative gap saturates at 1 while the bound is <= 0); else a new window starts."""
+        gap = self.value - self.lower
+        if not gap < 0.99 * self.window:
+            return True
+        self.window = gap
+        return False

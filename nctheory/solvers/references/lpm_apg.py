@@ -83,7 +83,7 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
     step = 1.0 / obj.lipschitz
     Zp = Z
     theta, F_prev = 1.0, ev.value
-    window = best.value - best.lower
+    best.open_window()
     it, reason, last_cert = 0, "max_iter", 0
     period, next_cert = check_every, check_every
     infimum_window = (math.inf, 0)
@@ -140,12 +140,9 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
         if clock.expired():
             reason = "time_limit"
             break
-        if it % STALL_ITERATIONS == 0:
-            gap = best.value - best.lower  # absolute: a relative gap saturates at 1 while the bound is <= 0
-            if not gap < 0.99 * window:
-                reason = "stalled"
-                break
-            window = gap
+        if it % STALL_ITERATIONS == 0 and best.stalled():
+            reason = "stalled"
+            break
     if last_cert != it:
         certify(ev, spec, vals)
         if best.rel_gap() <= target():

@@ -103,7 +103,6 @@ def _admm(layout, X0, tol, max_iter, clock, log, check_every):
     Y = project(X0)
     Lam = layout.zeros()
     rho = 1.0 / math.sqrt(float(np.mean(layout.n)))
-    window = math.inf
     it, reason = 0, "max_iter"
     X = spec = vals = None
     while it < max_iter:
@@ -134,12 +133,9 @@ def _admm(layout, X0, tol, max_iter, clock, log, check_every):
                 rho, Lam = 2.0 * rho, layout.lin(0.5, Lam, 0.0, Lam)
             elif r_d > 10.0 * r_p:
                 rho, Lam = 0.5 * rho, layout.lin(2.0, Lam, 0.0, Lam)
-        if it % STALL_ITERATIONS == 0:
-            gap = best.value - best.lower  # absolute: a relative gap saturates at 1 while the bound is <= 0
-            if not gap < 0.99 * window:
-                reason = "stalled"
-                break
-            window = gap
+        if it % STALL_ITERATIONS == 0 and best.stalled():
+            reason = "stalled"
+            break
     if reason != "converged" and X is not None:
         check(X, spec, vals, Lam, rho)
         if best.rel_gap() <= target:
