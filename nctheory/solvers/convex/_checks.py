@@ -26,3 +26,8 @@ def require(problem: Problem, formulation: str, **allowed: tuple) -> None:
 def check_tolerance(name: str, value: float) -> float:
     """A tolerance: a finite real number >= 0 (ValueError naming ``name`` otherwise)."""
     return positive_float(name, value, allow_zero=True)
+
+
+def rank_tolerances(rank_rtol, rank_atol) -> tuple[float, float]:
+    """The numerical-rank tolerances of a formulation (:mod:`~nctheory.solvers.convex._factor`), checked."""
+    return check_tolerance("rank_rtol", rank_rtol), check_tolerance("rank_atol", rank_atol)
