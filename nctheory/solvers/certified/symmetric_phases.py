@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nctheory.solvers.certified.apg import _STALL_ITERATIONS
 from nctheory.solvers.certified.grouped_smooth import GroupedEvaluation, GroupedSmooth
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.svd import singular_value_threshold
@@ -30,8 +31,8 @@ from nctheory.solvers.result import running_rel_gap
 _EPS = np.finfo(np.float64).eps
 #: Step-size growth after an accepted APG step, and shrink factor on a failed test (as the dense solver).
 _STEP_GROW, _STEP_SHRINK = 1.25, 0.5
-#: APG window: "stalled" if the certified gap fell by less than 1% over this many iterations (as the dense solver).
-STALL_ITERATIONS = 50
+#: APG window: "stalled" if the certified gap fell by less than 1% over this many iterations (the dense solver's).
+STALL_ITERATIONS = _STALL_ITERATIONS
 #: L-BFGS history length (the problem has at most 2C² + 3C variables, so memory is no concern).
 _LBFGS_MEMORY = 20
 
