@@ -23,7 +23,7 @@ import numpy as np
 
 from nctheory.solvers.certified.apg import _STALL_ITERATIONS
 
-__all__ = ["certified_status", "iteration_record"]
+__all__ = ["certified_status", "budget_status", "iteration_record"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -45,11 +45,8 @@ def certified_status(*, objective: float, lower: float, lower_magnitude: float, 
         status, message = "optimal", f"certified: relative duality gap {rel_gap:.3e} <= tol {tol:.3e}"
         if raw_gap < 0:
             message += " (the bound exceeds the objective by rounding only)"
-    elif reason == "max_iter":
-        status, message = "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+    elif (budget := budget_status(reason, rel_gap, tol, max_iter, time_limit)) is not None:
+        status, message = budget
     elif reason == "stalled":
         status = "inaccurate"
         message = (f"progress stalled (certified gap improved < 1% over {_STALL_ITERATIONS} APG iterations, typically "
@@ -62,6 +59,16 @@ def certified_status(*, objective: float, lower: float, lower_magnitude: float, 
     if rank_exceeds_d:
         message += relaxation.format(rank=rank, d=d)
     return status, message
+
+
+def budget_status(reason: str, rel_gap: float, tol: float, max_iter: int, time_limit) -> tuple[str, str] | None:
+    """``(status, message)`` of a solve that stopped on its budget before reaching tol (``"max_iter"``, or
+    ``"inaccurate"`` at the time limit); None for any other stop reason.  Shared with the reference solvers."""
+    if reason == "max_iter":
+        return "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+    if reason == "time_limit":
+        return "inaccurate", f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+    return None
 
 
 def iteration_record(counts: dict, best, smooth, zero_ratio: float) -> dict:

@@ -60,6 +60,7 @@ import numpy as np
 from nctheory.model.options import Bias
 from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.certified.status import budget_status
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
 from nctheory.solvers.references.lpm_apg import (CHECK_EVERY, INFIMUM_ITERATIONS, STALL_ITERATIONS,  # noqa: F401
@@ -96,11 +97,8 @@ def lpm_objective(problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray) -> 
 def _status(rel_gap, tol, reason, floor, max_iter, time_limit, rank_exceeds_d, rank, d):
     if rel_gap <= tol:
         status, message = "optimal", f"certified: relative gap {rel_gap:.3e} <= tol {tol:.3e}"
-    elif reason == "max_iter":
-        status, message = "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+    elif (budget := budget_status(reason, rel_gap, tol, max_iter, time_limit)) is not None:
+        status, message = budget
     elif reason == "infimum":
         status = "inaccurate"
         message = ("the optimum is (numerically) the loss infimum: the objective fell to the rounding level of the "
