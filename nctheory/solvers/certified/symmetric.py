@@ -81,6 +81,7 @@ from nctheory.solvers.certified.grouped_smooth import GroupedSmooth
 from nctheory.solvers.certified.groups import GroupStructure
 from nctheory.solvers.certified.requirements import class_mean_requirements
 from nctheory.solvers.certified.status import certified_status, iteration_record
+from nctheory.solvers.certified.warm_start import grouped_mean_logits
 from nctheory.solvers.certified.svd import RANK_RTOL
 from nctheory.solvers.certified.symmetric_phases import Best, Clock, apg_phase, factored_phase, prox, rounding_floor
 from nctheory.solvers.result import Certificate, relative_gap
@@ -144,23 +145,13 @@ def _check_problem(problem) -> GroupStructure:
 
 
 def _read_warm_start(x0, structure: GroupStructure):
-    r"""``x0`` (a :class:`GroupedSolution`, or a :class:`GroupedMatrix` of bias-free mean logits :math:`\bar Z`) ->
-    ``(u, B, beta)`` of :math:`X = \bar ZD^{1/2}`, or ``(None, None, None)``."""
+    r"""``x0`` (a grouped answer such as a :class:`GroupedSolution`, or a :class:`GroupedMatrix` of bias-free mean
+    logits :math:`\bar Z`; :func:`~nctheory.solvers.certified.warm_start.grouped_mean_logits`) -> ``(u, B, beta)`` of
+    :math:`X = \bar ZD^{1/2}`, or ``(None, None, None)``."""
     if x0 is None:
         return None, None, None
-    if isinstance(x0, GroupedSolution):
-        Z, beta = x0.gram_WH, np.array(x0.beta, dtype=np.float64)
-    elif isinstance(x0, GroupedMatrix):
-        Z, beta = x0, None
-    else:
-        raise ValueError(f"x0: expected a GroupedSolution or a GroupedMatrix of mean logits, got {type(x0).__name__}")
-    st = Z.structure
-    if not (np.array_equal(st.sizes, structure.sizes) and np.array_equal(st.counts, structure.counts)):
-        raise ValueError(f"x0: its groups {st.describe()} differ from the problem's {structure.describe()}")
+    Z, beta = grouped_mean_logits(x0, structure)
     X = Z.times_diagonal(np.sqrt(structure.sizes.astype(np.float64)))
-    if not (np.all(np.isfinite(X.perp)) and np.all(np.isfinite(X.core))
-            and (beta is None or np.all(np.isfinite(beta)))):
-        raise ValueError("x0: entries must be finite")
     return X.perp, X.core, beta
 
 

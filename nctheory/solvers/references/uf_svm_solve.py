@@ -42,6 +42,7 @@ import numpy as np
 from nctheory.model import Problem
 from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K, GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.certified.warm_start import dense_mean_logits, grouped_mean_logits
 from nctheory.solvers.references.best import BestSoFar
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
@@ -161,39 +162,21 @@ def _sizes_problem(sizes) -> Problem:
 
 
 def _dense_start(x0, problem):
-    K = problem.K
+    """:math:`X_0 = \bar Z_0D^{1/2}` of the warm start (of :math:`\bar Z = D^{1/2}` without one; its bias plays no
+    role)."""
     if x0 is None:
         return np.diag(np.sqrt(problem.n))
-    if isinstance(x0, Solution):
-        Z = np.asarray(x0.logits_mean, dtype=np.float64) - np.asarray(x0.b, dtype=np.float64).reshape(-1)[:, None]
-    else:
-        try:
-            Z = np.array(x0, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"x0: expected a ({K}, {K}) array of mean logits or a Solution") from None
-    if Z.shape != (K, K):
-        raise ValueError(f"x0: expected shape ({K}, {K}) (mean logits, column k = class k), got {Z.shape}")
-    if not np.all(np.isfinite(Z)):
-        raise ValueError("x0: entries must be finite")
+    Z, _ = dense_mean_logits(x0, problem.K)
     return Z * np.sqrt(problem.n)[None, :]
 
 
 def _grouped_start(x0, structure: GroupStructure):
+    """The grouped :func:`_dense_start`."""
     sqrt_n = np.sqrt(structure.sizes.astype(np.float64))
     if x0 is None:
         return GroupedMatrix.from_entries(structure, np.ones(structure.C), np.zeros((structure.C, structure.C))) \
             .times_diagonal(sqrt_n)
-    if isinstance(x0, GroupedMatrix):
-        Z = x0
-    elif hasattr(x0, "gram_WH"):
-        Z = x0.gram_WH
-    else:
-        raise ValueError(f"x0: expected a grouped solution or a GroupedMatrix of mean logits, got {type(x0).__name__}")
-    st = Z.structure
-    if not (np.array_equal(st.sizes, structure.sizes) and np.array_equal(st.counts, structure.counts)):
-        raise ValueError(f"x0: its groups {st.describe()} differ from the problem's {structure.describe()}")
-    if not (np.all(np.isfinite(Z.perp)) and np.all(np.isfinite(Z.core))):
-        raise ValueError("x0: entries must be finite")
+    Z, _ = grouped_mean_logits(x0, structure)
     return Z.times_diagonal(sqrt_n)
 
 
