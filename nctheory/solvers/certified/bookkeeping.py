@@ -172,5 +172,40 @@ class _Best:
 
 @dataclass
 class _Outcome:
+    """How a phase ended: its iterations and why (``"converged"``, ``"max_iter"``, ``"time_limit"``, ``"stalled"``)."""
+
     iterations: int
-    reason: str  # "converged", "max_iter", "time_limit", "stalled"
+    reason: str
+
+
+#: APG window: stop as "stalled" if the certified gap fell by less than 1% over this many iterations.
+_STALL_ITERATIONS = 50
+
+
+class StallWindow:
+    """The APG phases' stall test (:data:`_STALL_ITERATIONS`), from the relative gap at the start."""
+
+    def __init__(self, gap: float):
+        self.gap = gap
+
+    def stalled(self, it: int, gap: float) -> bool:
+        """At the end of a window (every :data:`_STALL_ITERATIONS` iterations): True when ``gap`` is above 99% of
+        the gap at its start; else a new window starts."""
+        if it % _STALL_ITERATIONS != 0:
+            return False
+        if gap > 0.99 * self.gap:
+            return True
+        self.gap = gap
+        return False
+
+
+def apg_stop(it: int, gap: float, target: float, clock, window: StallWindow) -> str | None:
+    """Why an APG phase stops after iteration ``it`` at relative gap ``gap``, or None: ``"converged"`` (gap <=
+    ``target``), ``"time_limit"`` (``clock.expired()``) or ``"stalled"`` (``window``)."""
+    if gap <= target:
+        return "converged"
+    if clock.expired():
+        return "time_limit"
+    if window.stalled(it, gap):
+        return "stalled"
+    return None

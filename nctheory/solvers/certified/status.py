@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.solvers.certified.apg import _STALL_ITERATIONS
+from nctheory.solvers.certified.bookkeeping import _STALL_ITERATIONS
 
 __all__ = ["certified_status", "budget_status", "iteration_record"]
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.solvers.certified.apg import _STALL_ITERATIONS
+from nctheory.solvers.certified.bookkeeping import _STALL_ITERATIONS, StallWindow, apg_stop
+from nctheory.solvers.certified.bookkeeping import _Outcome as Outcome
 from nctheory.solvers.certified.grouped_smooth import GroupedEvaluation, GroupedSmooth
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.svd import singular_value_threshold
@@ -83,12 +84,6 @@ class Best:
         return rounding_floor(C) * max(1.0, self.lower_magnitude / max(abs(self.value), 1e-300))
 
 
-@dataclass
-class Outcome:
-    iterations: int
-    reason: str  # "converged", "max_iter", "time_limit", "stalled"
-
-
 # ---------------------------------------------------------------- proximal gradient
 def prox(smooth: GroupedSmooth, u, B, grad_u, grad_B, step: float):
     r""":math:`\operatorname{prox}_{t\lambda\|\cdot\|_*}((u, B) - t\nabla)`: ``(u+, B+, U_B, s_B, V_B^T)``."""
@@ -126,7 +121,7 @@ def apg_phase(smooth: GroupedSmooth, u, B, beta, best: Best, tol: float, budget:
     step = 1.0 / smooth.lipschitz
     u_prev, B_prev = u, B
     theta, F_prev = 1.0, math.inf
-    window_gap = best.rel_gap()
+    window = StallWindow(best.rel_gap())
     ev_X = None
     it = 0
     C = smooth.C
@@ -146,18 +141,13 @@ def apg_phase(smooth: GroupedSmooth, u, B, beta, best: Best, tol: float, budget:
         theta = 1.0 if restart else theta_next
         u_prev, B_prev, u, B, beta, ev_X, F_prev = u, B, u_n, B_n, ev_n.beta, ev_n, F_n
         step *= _STEP_GROW
-        gap = best.rel_gap()
-        if log is not None and (it <= 3 or it % 50 == 0 or gap <= max(tol, best.floor(C))):
+        gap, target = best.rel_gap(), max(tol, best.floor(C))
+        if log is not None and (it <= 3 or it % 50 == 0 or gap <= target):
             log(f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
                 f"step*L={step * smooth.lipschitz:.3g}")
-        if gap <= max(tol, best.floor(C)):
-            return Outcome(it, "converged")
-        if clock.expired():
-            return Outcome(it, "time_limit")
-        if it % STALL_ITERATIONS == 0:
-            if gap > 0.99 * window_gap:
-                return Outcome(it, "stalled")
-            window_gap = gap
+        reason = apg_stop(it, gap, target, clock, window)
+        if reason is not None:
+            return Outcome(it, reason)
     return Outcome(it, "max_iter")
 
 
