@@ -91,7 +91,24 @@ class _Clock:
 
 
 @dataclass
-class _Best:
+class BestBound:
+    """What both certified solvers keep of their running best: the smallest primal ``value`` seen, the largest
+    checked ``lower`` bound with its magnitude (the size of its rounding) and dual candidate, the last bound's
+    gradient-norm ratio and the number of certificates evaluated.  The solvers add the point in their coordinates."""
+
+    value: float = math.inf
+    lower: float = -math.inf
+    lower_magnitude: float = 0.0
+    candidate: str = ""
+    grad_norm_ratio: float = math.nan
+    certificates: int = 0
+
+    def rel_gap(self) -> float:
+        return running_rel_gap(self.value, self.lower)
+
+
+@dataclass
+class _Best(BestBound):
     """Best primal point seen and the largest valid lower bound (from any point).
 
     The primal point is kept either with its SVD (``X, U, s, Vt``: prox-gradient points) or as factors
@@ -101,7 +118,6 @@ class _Best:
     until :meth:`confirm` checks it: provisional values steer the iteration, only checked ones are reported.
     """
 
-    value: float = math.inf
     X: np.ndarray | None = None
     U: np.ndarray | None = None
     s: np.ndarray | None = None
@@ -109,12 +125,7 @@ class _Best:
     b: np.ndarray | None = None
     A: np.ndarray | None = None
     B: np.ndarray | None = None
-    lower: float = -math.inf
-    lower_magnitude: float = 0.0
-    candidate: str = ""
     pending: object = None
-    grad_norm_ratio: float = math.nan
-    certificates: int = 0
 
     def offer(self, smooth: ReducedSmooth, ev: Evaluation, value: float, X, U, s, Vt, **bound_options) -> None:
         """Record the primal point ``X`` (value ``value``, SVD ``U s Vt``) and the bound from its gradient."""

@@ -21,19 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.solvers.certified.bookkeeping import _STALL_ITERATIONS, StallWindow, apg_stop
+from nctheory.solvers.certified.bookkeeping import BestBound, StallWindow, apg_stop
 from nctheory.solvers.certified.bookkeeping import _Outcome as Outcome
 from nctheory.solvers.certified.grouped_smooth import GroupedEvaluation, GroupedSmooth
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.svd import singular_value_threshold
 from nctheory.solvers.clock import Clock
-from nctheory.solvers.result import running_rel_gap
 
 _EPS = np.finfo(np.float64).eps
 #: Step-size growth after an accepted APG step, and shrink factor on a failed test (as the dense solver).
 _STEP_GROW, _STEP_SHRINK = 1.25, 0.5
-#: APG window: "stalled" if the certified gap fell by less than 1% over this many iterations (the dense solver's).
-STALL_ITERATIONS = _STALL_ITERATIONS
 #: L-BFGS history length (the problem has at most 2C² + 3C variables, so memory is no concern).
 _LBFGS_MEMORY = 20
 
@@ -49,22 +46,16 @@ def rounding_floor(C: int) -> float:
 
 
 @dataclass
-class Best:
-    """Best primal point seen (with the SVD of its core) and the largest verified lower bound."""
+class Best(BestBound):
+    """Best primal point seen (with the SVD of its core) and the largest verified lower bound (and its dual)."""
 
-    value: float = math.inf
     u: np.ndarray | None = None
     B: np.ndarray | None = None
     UB: np.ndarray | None = None
     sB: np.ndarray | None = None
     VBt: np.ndarray | None = None
     beta: np.ndarray | None = None
-    lower: float = -math.inf
-    lower_magnitude: float = 0.0
-    candidate: str = ""
     dual: object = None
-    grad_norm_ratio: float = math.nan
-    certificates: int = 0
 
     def offer(self, smooth: GroupedSmooth, ev: GroupedEvaluation, value: float, u, B, UB, sB, VBt) -> None:
         if value < self.value:
@@ -75,9 +66,6 @@ class Best:
             self.lower, self.candidate, self.lower_magnitude, self.dual = (bound.value, bound.candidate,
                                                                            bound.magnitude, bound)
         self.grad_norm_ratio = bound.grad_norm_ratio
-
-    def rel_gap(self) -> float:
-        return running_rel_gap(self.value, self.lower)
 
     def floor(self, C: int) -> float:
         """:func:`rounding_floor` times the cancellation ratio of the dual sum."""
