@@ -12,6 +12,7 @@ import numpy as np
 from nctheory.model.options import Constraint
 from nctheory.solvers.base import Solver
 from nctheory.solvers.certified.dense import rounding_floor, solve
+from nctheory.solvers.certified.dual import R2_ASSUMES, R2_KIND
 from nctheory.solvers.certified.requirements import class_mean_requirements
 from nctheory.solvers.result import Certificate
 
@@ -19,11 +20,10 @@ from nctheory.solvers.result import Certificate
 REQUIREMENTS = class_mean_requirements(Constraint.PENALTY, grouped=False)
 
 R2_CERTIFICATE = Certificate(
-    kind="fenchel-dual:R2",
+    kind=R2_KIND,
     description="Fenchel dual bound of the class-mean nuclear-norm problem R2, built from the gradient and pulled "
                 "into the spectral ball",
-    assumes="reductions R1/R2 (theorems: NC1 by Jensen for a loss convex in the logits; the variational identity "
-            "for d >= rank); nothing about the claim under test",
+    assumes=R2_ASSUMES,
 )
 
 #: Relative size of the perturbation of the warm start used by :meth:`CertifiedSolver.refine`.

@@ -78,6 +78,7 @@ from nctheory.solvers.base import Solver
 from nctheory.solvers.certified.grouped import GroupedSolution
 from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
 from nctheory.solvers.certified.grouped_smooth import GroupedSmooth
+from nctheory.solvers.certified.dual import R2_ASSUMES, R2_KIND
 from nctheory.solvers.certified.groups import GroupStructure
 from nctheory.solvers.certified.requirements import class_mean_requirements
 from nctheory.solvers.certified.status import certified_status, iteration_record
@@ -104,11 +105,10 @@ _RELAXATION = "; rank {rank} of the R2 solution exceeds d = {d}: R2 is only a re
 REQUIREMENTS = class_mean_requirements(Constraint.PENALTY, grouped=True)
 
 SYMMETRIC_CERTIFICATE = Certificate(
-    kind="fenchel-dual:R2",
+    kind=R2_KIND,
     description="Fenchel dual bound of the K-class nuclear-norm problem R2 at a permutation-invariant dual point "
                 "(built from the gradient, pulled into the spectral ball), evaluated exactly in reduced form",
-    assumes="reductions R1/R2 (theorems: NC1 by Jensen for a loss convex in the logits; the variational identity "
-            "for d >= rank); nothing about the claim under test (the symmetry is not assumed by the bound)",
+    assumes=R2_ASSUMES + " (the symmetry is not assumed by the bound)",
 )
 
 
