@@ -113,10 +113,10 @@ class Certificate:
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class SolutionRecord:
-    r"""What every answer reports beside its point, and the rules read from it: the base of the dense
-    :class:`Solution` and of the compact grouped answers
-    (:class:`~nctheory.solvers.certified.grouped.GroupedSolution`), so that both follow the same rules (the same
-    methods).  Its fields are keyword-only; they are documented in :class:`Solution`.
+    r"""What every answer reports beside its point: the fields shared by the dense :class:`Solution` and the
+    compact grouped answers (:class:`~nctheory.solvers.certified.grouped.GroupedSolution`, which also borrows the
+    rules :attr:`Solution.certified`, :meth:`Solution.reference_level`, ... so that both follow the same ones).  Its
+    fields are keyword-only; they are documented in :class:`Solution`.
     """
 
     objective: float
@@ -133,51 +133,6 @@ class SolutionRecord:
 
     def __post_init__(self):
         object.__setattr__(self, "status", Status(self.status))
-
-    @property
-    def certified(self) -> bool:
-        """True when the status is optimal and a lower bound certifies the objective."""
-        return self.status == Status.OPTIMAL and self.lower_bound is not None and self.gap is not None
-
-    @property
-    def rel_gap(self) -> float | None:
-        r"""Relative gap :math:`(F - \mathrm{LB})/|F|` (:func:`relative_gap`)."""
-        return relative_gap(self.objective, self.lower_bound)
-
-    @property
-    def success(self) -> bool:
-        return self.status == Status.OPTIMAL
-
-    def reference_level(self, max_rel_gap: float) -> tuple[str, str]:
-        """``(level, why)``: the one rule for "usable as a reference" (module doc)."""
-        if self.status == Status.OPTIMAL:
-            if self.lower_bound is None:
-                return "uncertified", f"{self.method}: status optimal without a lower bound of our own"
-            rg = self.rel_gap
-            if rg is None or rg > max_rel_gap:
-                return "unusable", f"{self.method}: relative gap {rg:.2e} above {max_rel_gap:.0e}"
-            return "certified", ""
-        if self.status == Status.LOCAL:
-            gtol = self.options.get("gtol")
-            if gtol is not None and float(gtol) > MAX_LOCAL_GTOL:
-                return "unusable", (f"{self.method}: stationarity tolerance gtol = {float(gtol):.1e} is looser than "
-                                    f"{MAX_LOCAL_GTOL:.0e}: not a reference (its objective still counts as a feasible value)")
-            return "uncertified", f"{self.method}: best of local solves, no certificate"
-        return "unusable", f"{self.method}: status {self.status.value!r}: {self.message}"
-
-    def with_certificate(self, lower_bound: float, certificate: Certificate, *, tol: float) -> "Solution":
-        """This solution with a lower bound from a separate certificate; optimal iff the relative gap <= tol."""
-        lb = float(lower_bound)
-        gap = max(float(self.objective) - lb, 0.0)
-        rg = relative_gap(self.objective, lb)
-        ok = rg is not None and rg <= tol and self.status in (Status.OPTIMAL, Status.LOCAL)
-        if not ok:
-            # a bound that leaves the gap above tol does not certify: record it, keep the answer uncertified
-            extra = {**self.extra, "uncertified_bound": {"lower_bound": lb, "rel_gap": rg, "kind": certificate.kind}}
-            msg = self.message + f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}"
-            return replace(self, extra=extra, message=msg)
-        msg = self.message + f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}"
-        return replace(self, lower_bound=lb, gap=gap, status=Status.OPTIMAL, certificate=certificate, message=msg)
 
 
 def record_from_json(data: dict) -> dict:
@@ -235,6 +190,51 @@ class Solution(SolutionRecord):
     b: np.ndarray
     logits_mean: np.ndarray
     H: np.ndarray | None = None
+
+    @property
+    def certified(self) -> bool:
+        """True when the status is optimal and a lower bound certifies the objective."""
+        return self.status == Status.OPTIMAL and self.lower_bound is not None and self.gap is not None
+
+    @property
+    def rel_gap(self) -> float | None:
+        r"""Relative gap :math:`(F - \mathrm{LB})/|F|` (:func:`relative_gap`)."""
+        return relative_gap(self.objective, self.lower_bound)
+
+    @property
+    def success(self) -> bool:
+        return self.status == Status.OPTIMAL
+
+    def reference_level(self, max_rel_gap: float) -> tuple[str, str]:
+        """``(level, why)``: the one rule for "usable as a reference" (module doc)."""
+        if self.status == Status.OPTIMAL:
+            if self.lower_bound is None:
+                return "uncertified", f"{self.method}: status optimal without a lower bound of our own"
+            rg = self.rel_gap
+            if rg is None or rg > max_rel_gap:
+                return "unusable", f"{self.method}: relative gap {rg:.2e} above {max_rel_gap:.0e}"
+            return "certified", ""
+        if self.status == Status.LOCAL:
+            gtol = self.options.get("gtol")
+            if gtol is not None and float(gtol) > MAX_LOCAL_GTOL:
+                return "unusable", (f"{self.method}: stationarity tolerance gtol = {float(gtol):.1e} is looser than "
+                                    f"{MAX_LOCAL_GTOL:.0e}: not a reference (its objective still counts as a feasible value)")
+            return "uncertified", f"{self.method}: best of local solves, no certificate"
+        return "unusable", f"{self.method}: status {self.status.value!r}: {self.message}"
+
+    def with_certificate(self, lower_bound: float, certificate: Certificate, *, tol: float) -> "Solution":
+        """This solution with a lower bound from a separate certificate; optimal iff the relative gap <= tol."""
+        lb = float(lower_bound)
+        gap = max(float(self.objective) - lb, 0.0)
+        rg = relative_gap(self.objective, lb)
+        ok = rg is not None and rg <= tol and self.status in (Status.OPTIMAL, Status.LOCAL)
+        if not ok:
+            # a bound that leaves the gap above tol does not certify: record it, keep the answer uncertified
+            extra = {**self.extra, "uncertified_bound": {"lower_bound": lb, "rel_gap": rg, "kind": certificate.kind}}
+            msg = self.message + f"; {certificate.kind} lower bound leaves relative gap {rg:.2e} > {tol:.0e}"
+            return replace(self, extra=extra, message=msg)
+        msg = self.message + f"; certified by {certificate.kind}: relative gap {rg:.2e} <= {tol:.0e}"
+        return replace(self, lower_bound=lb, gap=gap, status=Status.OPTIMAL, certificate=certificate, message=msg)
 
     def to_json(self) -> dict:
         """The CLI contract's JSON keys (DESIGN.md)."""

@@ -82,7 +82,12 @@ class GroupedSolution(SolutionRecord):
     problem: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
-    # the verification engine's rules are the dense Solution's: both are SolutionRecords (the same methods)
+    # the verification engine's rules, shared with the dense Solution (same functions, so the same semantics)
+    certified = Solution.certified
+    rel_gap = Solution.rel_gap
+    success = Solution.success
+    reference_level = Solution.reference_level
+    with_certificate = Solution.with_certificate
 
     # ------------------------------------------------------------------ compact quantities
     @property
