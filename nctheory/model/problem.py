@@ -39,6 +39,7 @@ import numpy as np
 
 from nctheory.model.losses import Loss, get_loss
 from nctheory.model.options import Bias, Classifier, Constraint, Features, parse_option
+from nctheory.model.reals import real_number
 from nctheory.model.sizes import validate_real_sizes, validate_sizes
 
 #: Positive penalties and budgets must lie in this range: outside it float64 products such as
@@ -55,14 +56,7 @@ def _real(name: str, value, *, positive: bool = False, allow_none: bool = False)
         if allow_none:
             return None
         raise ValueError(f"{name}: a value is required")
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name}: expected a real number, got a bool")
-    try:
-        v = float(value)
-    except OverflowError:
-        raise ValueError(f"{name}: {value!r} is too large for float64") from None
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a real number, got {value!r}") from None
+    v = real_number(name, value)
     if not math.isfinite(v):
         raise ValueError(f"{name}: must be finite, got {value!r}")
     if v < 0:

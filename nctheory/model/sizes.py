@@ -58,16 +58,30 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     return validate_sizes(sizes)
 
 
-def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
-    """Sizes as a tuple of Python ints >= 1, at least two classes; ValueError naming ``sizes`` otherwise."""
+def _entries(sizes: Iterable, kind: str, string_hint: str = "") -> list:
+    """The entries of a size sequence of ``kind`` (e.g. "positive integers") as a list; ValueError naming ``sizes``
+    for a string (``string_hint`` appended), something that is not iterable, or more than MAX_CLASSES entries."""
     if isinstance(sizes, (str, bytes)):
-        raise ValueError("sizes: expected a sequence of positive integers, got a string (use parse_sizes for '5x3')")
+        raise ValueError(f"sizes: expected a sequence of {kind}, got a string{string_hint}")
     try:
         raw = list(sizes)
     except TypeError:
-        raise ValueError("sizes: expected a sequence of positive integers") from None
+        raise ValueError(f"sizes: expected a sequence of {kind}") from None
     if len(raw) > MAX_CLASSES:
         raise ValueError(f"sizes: {len(raw)} classes exceed the limit of {MAX_CLASSES}")
+    return raw
+
+
+def _at_least_two(out: tuple) -> tuple:
+    """``out`` itself; ValueError naming ``sizes`` when it has fewer than two classes."""
+    if len(out) < 2:
+        raise ValueError(f"sizes: need at least K = 2 classes, got K = {len(out)}")
+    return out
+
+
+def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
+    """Sizes as a tuple of Python ints >= 1, at least two classes; ValueError naming ``sizes`` otherwise."""
+    raw = _entries(sizes, "positive integers", " (use parse_sizes for '5x3')")
     arr = sizes if isinstance(sizes, np.ndarray) else None  # an integer array: checked without a Python loop
     if arr is None and len(raw) > 1000 and set(map(type, raw)) == {int}:  # plain ints (not bools): fast check
         arr = np.asarray(raw, dtype=np.int64)
@@ -91,8 +105,7 @@ def validate_sizes(sizes: Iterable) -> tuple[int, ...]:
                 raise ValueError(f"sizes: entry {i} = {n} must be a positive integer (at least 1 sample per class)")
             items.append(int(n))
         out = tuple(items)
-    if len(out) < 2:
-        raise ValueError(f"sizes: need at least K = 2 classes, got K = {len(out)}")
+    _at_least_two(out)
     if sum(out) > MAX_SAMPLES:
         raise ValueError(f"sizes: the total sample count exceeds 2**53 = {MAX_SAMPLES}")
     return out
@@ -116,14 +129,7 @@ def validate_real_sizes(sizes: Iterable) -> tuple[float, ...]:
     ValueError
         Naming the field ``sizes``.
     """
-    if isinstance(sizes, (str, bytes)):
-        raise ValueError("sizes: expected a sequence of positive real numbers, got a string")
-    try:
-        raw = list(sizes)
-    except TypeError:
-        raise ValueError("sizes: expected a sequence of positive real numbers") from None
-    if len(raw) > MAX_CLASSES:
-        raise ValueError(f"sizes: {len(raw)} classes exceed the limit of {MAX_CLASSES}")
+    raw = _entries(sizes, "positive real numbers")
     out: list[float] = []
     lo, hi = REAL_SIZE_RANGE
     for i, n in enumerate(raw):
@@ -135,9 +141,7 @@ def validate_real_sizes(sizes: Iterable) -> tuple[float, ...]:
         if not lo <= v <= hi:
             raise ValueError(f"sizes: entry {i} = {v!r} is outside [{lo:g}, {hi:g}]")
         out.append(v)
-    if len(out) < 2:
-        raise ValueError(f"sizes: need at least K = 2 classes, got K = {len(out)}")
-    return tuple(out)
+    return _at_least_two(tuple(out))
 
 
 def integer_sizes_unmet(problem, method: str) -> list[str]:

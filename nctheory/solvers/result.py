@@ -69,6 +69,14 @@ def relative_gap(objective: float, lower_bound: float | None) -> float | None:
     return gap / scale if scale > 0 else math.inf
 
 
+def running_rel_gap(value: float, lower: float) -> float:
+    """:func:`relative_gap` of a solver's best value and bound so far: ``inf`` until both are finite (no point or
+    no bound yet)."""
+    if not (math.isfinite(value) and math.isfinite(lower)):
+        return math.inf
+    return relative_gap(value, lower)
+
+
 @dataclass(frozen=True)
 class Certificate:
     """Where a solution's lower bound comes from.
@@ -103,8 +111,43 @@ class Certificate:
             raise ValueError(f"certificate: the field {exc.args[0]!r} is required") from None
 
 
+@dataclass(frozen=True, eq=False, kw_only=True)
+class SolutionRecord:
+    r"""What every answer reports beside its point: the fields shared by the dense :class:`Solution` and the
+    compact grouped answers (:class:`~nctheory.solvers.certified.grouped.GroupedSolution`, which also borrows the
+    rules :attr:`Solution.certified`, :meth:`Solution.reference_level`, ... so that both follow the same ones).  Its
+    fields are keyword-only; they are documented in :class:`Solution`.
+    """
+
+    objective: float
+    lower_bound: float | None
+    gap: float | None
+    status: Status
+    iterations: int
+    time_s: float
+    method: str
+    message: str = ""
+    extra: dict = field(default_factory=dict)
+    certificate: Certificate | None = None
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status(self.status))
+
+
+def record_from_json(data: dict) -> dict:
+    """The :class:`SolutionRecord` fields of a solution's JSON (all but ``extra``, which JSON does not carry), as
+    keyword arguments; ValueError ``<field>: ...`` for a missing or malformed one."""
+    cert = json_field(data, "certificate", optional=True)
+    return dict(objective=json_number(data, "objective"), lower_bound=json_number(data, "lower_bound", optional=True),
+                gap=json_number(data, "gap", optional=True), status=json_status(data),
+                iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
+                method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
+                certificate=None if cert is None else Certificate.from_json(cert), options=json_dict(data, "options"))
+
+
 @dataclass(frozen=True)
-class Solution:
+class Solution(SolutionRecord):
     r"""A solved model instance.
 
     Attributes
@@ -146,21 +189,7 @@ class Solution:
     H_mean: np.ndarray
     b: np.ndarray
     logits_mean: np.ndarray
-    objective: float
-    lower_bound: float | None
-    gap: float | None
-    status: Status
-    iterations: int
-    time_s: float
-    method: str
-    message: str = ""
     H: np.ndarray | None = None
-    extra: dict = field(default_factory=dict)
-    certificate: Certificate | None = None
-    options: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status(self.status))
 
     @property
     def certified(self) -> bool:
@@ -228,15 +257,8 @@ class Solution:
             if name in data and data[name] is None and "grouped" in data:
                 raise ValueError(f"{name}: this grouped answer carries no dense arrays; read it with "
                                  "GroupedSolution.from_json")
-        cert = json_field(data, "certificate", optional=True)
         return cls(W=json_array(data, "W", 2), H_mean=json_array(data, "H_mean", 2), b=json_array(data, "b", 1),
-                   logits_mean=json_array(data, "logits_mean", 2), objective=json_number(data, "objective"),
-                   lower_bound=json_number(data, "lower_bound", optional=True),
-                   gap=json_number(data, "gap", optional=True), status=json_status(data),
-                   iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
-                   method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
-                   certificate=None if cert is None else Certificate.from_json(cert),
-                   options=json_dict(data, "options"))
+                   logits_mean=json_array(data, "logits_mean", 2), **record_from_json(data))
 
 
 # ---------------------------------------------------------------------- JSON readers shared by the from_json methods

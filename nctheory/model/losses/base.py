@@ -231,3 +231,15 @@ def one_hot(labels: np.ndarray, K: int) -> np.ndarray:
     E = np.zeros((K, labels.size))
     E[labels, np.arange(labels.size)] = 1.0
     return E
+
+
+def nonnegative_segment(q_in: np.ndarray, q_out: np.ndarray) -> float:
+    r"""The largest :math:`t \in [0, 1]` with :math:`q_{in} + t(q_{out} - q_{in}) \ge 0` entrywise (``q_in`` >= 0),
+    shrunk by a relative :math:`10^{-12}` so that the point stays strictly inside: the step of ``dual_segment`` for
+    losses whose conjugate's domain is a (shifted) probability simplex, ``q`` the probabilities of the two points."""
+    neg = q_out < 0.0
+    if not neg.any():
+        return 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        limits = q_in[neg] / (q_in[neg] - q_out[neg])
+    return max(0.0, min(1.0, float(np.min(limits)) * (1.0 - 1e-12)))

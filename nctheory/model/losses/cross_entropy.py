@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.model.losses.base import Loss, one_hot
+from nctheory.model.losses.base import Loss, nonnegative_segment, one_hot
 
 _EPS = np.finfo(np.float64).eps
 
@@ -90,13 +90,7 @@ class CrossEntropy(Loss):
             return 0.0
         q_in = np.concatenate([off_in.ravel(), 1.0 + t_in])
         q_out = np.concatenate([off_out.ravel(), 1.0 + t_out])
-        neg = q_out < 0.0
-        if not neg.any():
-            return 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limits = q_in[neg] / (q_in[neg] - q_out[neg])
-        theta = float(np.min(limits)) if limits.size else 1.0
-        return max(0.0, min(1.0, theta * (1.0 - 1e-12)))
+        return nonnegative_segment(q_in, q_out)
 
     def dual_zero_bias(self, U, weights, labels):
         r""":math:`U' = U - (Uc)\mathbf 1^	op/\mathbf 1^	op c` (column sums and the simplex shape are kept;
@@ -205,12 +199,7 @@ class CrossEntropy(Loss):
             return 0.0
         q_in = np.concatenate([rest_in[present], 1.0 + own_in])
         q_out = np.concatenate([rest_out[present], 1.0 + own_out])
-        neg = q_out < 0.0
-        if not neg.any():
-            return 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limits = q_in[neg] / (q_in[neg] - q_out[neg])
-        return max(0.0, min(1.0, float(np.min(limits)) * (1.0 - 1e-12)))
+        return nonnegative_segment(q_in, q_out)
 
     def grouped_dual_zero_bias(self, own, rest, counts, weights):
         r"""The compressed form of :meth:`dual_zero_bias`: with :math:`r = Uc/\mathbf 1^\top c` per row group

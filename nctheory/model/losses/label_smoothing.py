@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.model.losses.base import Loss
+from nctheory.model.losses.base import Loss, nonnegative_segment
 
 _EPS = np.finfo(np.float64).eps
 
@@ -83,12 +83,7 @@ class LabelSmoothing(Loss):
         R_in, R_out = np.asarray(U_in) + Q, np.asarray(U_out) + Q
         if np.any(np.abs(R_out.sum(axis=0) - 1.0) > 64.0 * K * _EPS):
             return 0.0
-        neg = R_out < 0.0
-        if not neg.any():
-            return 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limits = R_in[neg] / (R_in[neg] - R_out[neg])
-        return max(0.0, min(1.0, float(np.min(limits)) * (1.0 - 1e-12)))
+        return nonnegative_segment(R_in, R_out)
 
     def dual_zero_bias(self, U, weights, labels):
         U = np.asarray(U, dtype=np.float64)

@@ -49,24 +49,24 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.solvers.bounds.rounding import spectral_upper, sum_allowance
+from nctheory.solvers.bounds.uf_svm import VARIATIONAL_ASSUMES, margin_matrix
 from nctheory.solvers.result import Certificate
 
 CERTIFICATE = Certificate(
     kind="lagrange-dual:cs-svm",
     description="Lagrange dual bound of the cost-sensitive UF-SVM: margin-weighted sum of non-negative multipliers "
                 "over the spectral norm of their Δ-scaled dual matrix",
-    assumes="the variational inequality (1/2)||W||^2 + (1/2)||H||^2 >= ||WH||_* (AM-GM); nothing about the claim "
-            "under test",
+    assumes=VARIATIONAL_ASSUMES,
 )
 
 
 def dual_matrix(beta: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    r""":math:`M_\Delta(\beta)` of the module doc (``beta`` K × K, its diagonal ignored)."""
+    r""":math:`M_\Delta(\beta) = \operatorname{diag}(\Delta)M(\beta)` of the module doc (``beta`` K × K, its diagonal
+    ignored), M the UF-SVM's margin matrix (:func:`~nctheory.solvers.bounds.uf_svm.margin_matrix`) with column k
+    labelled k."""
     b = np.array(beta, dtype=np.float64)
     np.fill_diagonal(b, 0.0)
-    M = -delta[:, None] * b
-    M[np.diag_indices_from(M)] = delta * b.sum(axis=0)
-    return M
+    return delta[:, None] * margin_matrix(b, np.arange(b.shape[0]))
 
 
 def cs_svm_dual_bound(beta, sizes, delta, margins) -> float | None:

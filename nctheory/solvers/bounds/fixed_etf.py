@@ -59,8 +59,8 @@ import numpy as np
 
 from nctheory.model.options import Classifier, Constraint, Features
 from nctheory.solvers.bounds import register_bound
-from nctheory.solvers.bounds.conjugate import bias_feasible, dual_capable, dual_value
-from nctheory.solvers.bounds.inputs import array, finite_objective, require
+from nctheory.solvers.bounds.conjugate import bias_feasible, dual_value
+from nctheory.solvers.bounds.inputs import array, dual_bound_applies
 from nctheory.solvers.bounds.rounding import sum_allowance
 from nctheory.solvers.result import Certificate
 
@@ -93,9 +93,7 @@ def feature_term(problem, U: np.ndarray) -> float:
 
 def fixed_etf_bound(problem, solution):
     """``(lower_bound, Certificate)`` for a fixed-ETF answer (module doc), or None when it does not apply."""
-    require(problem, solution)
-    if (problem.classifier != Classifier.FIXED_ETF or problem.features != Features.FREE or problem.depth != 1
-            or not dual_capable(problem) or not finite_objective(solution)):
+    if not dual_bound_applies(problem, solution, classifier=Classifier.FIXED_ETF, features=Features.FREE):
         return None
     K = problem.K
     Z = array(solution, "logits_mean", (K, K))

@@ -40,8 +40,7 @@ import numpy as np
 
 from nctheory.model.options import Classifier, Constraint, Features
 from nctheory.solvers.bounds import register_bound
-from nctheory.solvers.bounds.conjugate import dual_capable
-from nctheory.solvers.bounds.inputs import array, finite_objective, require
+from nctheory.solvers.bounds.inputs import array, dual_bound_applies
 from nctheory.solvers.bounds.rounding import sum_allowance
 from nctheory.solvers.bounds.spectral import spectral_dual
 from nctheory.solvers.result import Certificate
@@ -75,10 +74,8 @@ def sample_logits(problem, solution) -> np.ndarray | None:
 
 def full_sample_bound(problem, solution):
     """``(lower_bound, Certificate)`` for a UFM answer (module doc), or None when it does not apply."""
-    require(problem, solution)
-    if (problem.classifier != Classifier.LEARNED or problem.features != Features.FREE
-            or problem.constraint != Constraint.PENALTY or problem.depth != 1 or not dual_capable(problem)
-            or not finite_objective(solution)):
+    if not dual_bound_applies(problem, solution, classifier=Classifier.LEARNED, features=Features.FREE,
+                              constraint=Constraint.PENALTY):
         return None
     Z = sample_logits(problem, solution)
     if Z is None:

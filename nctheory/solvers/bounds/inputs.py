@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nctheory.model.options import Classifier, Constraint, Features
 from nctheory.model.problem import Problem
+from nctheory.solvers.bounds.conjugate import dual_capable
 from nctheory.solvers.result import Solution
 
 
@@ -38,3 +40,29 @@ def array(solution: Solution, name: str, shape: tuple) -> np.ndarray | None:
 
 def finite_objective(solution: Solution) -> bool:
     return bool(np.isfinite(solution.objective))
+
+
+def dual_bound_applies(problem, solution, *, classifier: Classifier, features: Features,
+                       constraint: Constraint | None = None) -> bool:
+    """Check the arguments (:func:`require`) and say whether a depth-1 Fenchel-dual bound can be evaluated:
+    the model has this ``classifier``, ``features`` and (unless None) ``constraint``, its loss has a conjugate
+    (:func:`~nctheory.solvers.bounds.conjugate.dual_capable`), and the answer's objective is finite."""
+    require(problem, solution)
+    return (problem.classifier == classifier and problem.features == features
+            and (constraint is None or problem.constraint == constraint) and problem.depth == 1
+            and dual_capable(problem) and finite_objective(solution))
+
+
+def learned_mean_answer(problem, solution: Solution, constraint: Constraint) -> tuple[np.ndarray, np.ndarray] | None:
+    """The answer's class-mean logits (K × K) and bias (K) as checked by :func:`array`, for a Fenchel-dual bound
+    of the depth-1 learned-classifier, free-feature model with ``constraint`` (:func:`dual_bound_applies`); None
+    when the bound does not apply or an array is missing or not finite."""
+    if not dual_bound_applies(problem, solution, classifier=Classifier.LEARNED, features=Features.FREE,
+                              constraint=constraint):
+        return None
+    K = problem.K
+    Z = array(solution, "logits_mean", (K, K))
+    b = array(solution, "b", (K,))
+    if Z is None or b is None:
+        return None
+    return Z, b

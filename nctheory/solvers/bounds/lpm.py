@@ -53,10 +53,9 @@ import math
 
 import numpy as np
 
-from nctheory.model.options import Classifier, Constraint, Features
+from nctheory.model.options import Constraint
 from nctheory.solvers.bounds import register_bound
-from nctheory.solvers.bounds.conjugate import dual_capable
-from nctheory.solvers.bounds.inputs import array, finite_objective, require
+from nctheory.solvers.bounds.inputs import learned_mean_answer
 from nctheory.solvers.bounds.rounding import sum_allowance
 from nctheory.solvers.bounds.spectral import SpectralStart
 from nctheory.solvers.result import Certificate
@@ -84,16 +83,11 @@ def _lb(candidate, R):
 
 def lpm_bound(problem, solution):
     """``(lower_bound, Certificate)`` for a layer-peeled answer (module doc), or None when it does not apply."""
-    require(problem, solution)
-    if (problem.constraint != Constraint.AVERAGE or problem.classifier != Classifier.LEARNED
-            or problem.features != Features.FREE or problem.depth != 1 or not dual_capable(problem)
-            or not finite_objective(solution)):
+    answer = learned_mean_answer(problem, solution, Constraint.AVERAGE)
+    if answer is None:
         return None
+    Z, b = answer
     K = problem.K
-    Z = array(solution, "logits_mean", (K, K))
-    b = array(solution, "b", (K,))
-    if Z is None or b is None:
-        return None
     labels, pi = np.arange(K), problem.weights
     R = K * math.sqrt(problem.e_w * problem.e_h)
     _, Gamma = problem.loss.value_grad(Z, labels)

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.model.options import Classifier, Constraint, Features
+from nctheory.model.options import Constraint
 from nctheory.solvers.bounds import register_bound
-from nctheory.solvers.bounds.conjugate import dual_capable
-from nctheory.solvers.bounds.inputs import array, finite_objective, require
+from nctheory.solvers.bounds.inputs import learned_mean_answer
 from nctheory.solvers.bounds.rounding import sum_allowance
 from nctheory.solvers.bounds.spectral import spectral_dual
 from nctheory.solvers.result import Certificate
@@ -41,16 +40,11 @@ def reduced_bound(problem, solution):
     from nctheory.solvers.certified.dual import DualBound
     from nctheory.solvers.certified.smooth import ReducedSmooth
 
-    require(problem, solution)
-    if (problem.classifier != Classifier.LEARNED or problem.features != Features.FREE
-            or problem.constraint != Constraint.PENALTY or problem.depth != 1 or not dual_capable(problem)
-            or not finite_objective(solution)):
+    answer = learned_mean_answer(problem, solution, Constraint.PENALTY)
+    if answer is None:
         return None
+    Z, b = answer
     K = problem.K
-    Z = array(solution, "logits_mean", (K, K))
-    b = array(solution, "b", (K,))
-    if Z is None or b is None:
-        return None
     smooth = ReducedSmooth(problem)
     X = (Z - b[:, None]) * smooth.sqrt_n
     _, _, _, Gamma = smooth.joint(X, b)

@@ -60,8 +60,8 @@ import numpy as np
 
 from nctheory.model.options import Bias, Classifier, Constraint, Features
 from nctheory.solvers.bounds import register_bound
-from nctheory.solvers.bounds.conjugate import dual_capable, dual_value
-from nctheory.solvers.bounds.inputs import array, finite_objective, require
+from nctheory.solvers.bounds.conjugate import dual_value
+from nctheory.solvers.bounds.inputs import array, dual_bound_applies
 from nctheory.solvers.bounds.rounding import eigen_margin, sum_allowance
 from nctheory.solvers.result import Certificate
 
@@ -137,10 +137,8 @@ def _candidates(problem, Gamma: np.ndarray, H_mean: np.ndarray) -> list[tuple[st
 
 def relu_bound(problem, solution):
     """``(lower_bound, Certificate)`` for a ReLU-UFM answer (module doc), or None when it does not apply."""
-    require(problem, solution)
-    if (problem.features != Features.RELU or problem.classifier != Classifier.LEARNED
-            or problem.constraint != Constraint.PENALTY or problem.depth != 1 or problem.bias != Bias.NONE
-            or not dual_capable(problem) or not finite_objective(solution)):
+    if (not dual_bound_applies(problem, solution, classifier=Classifier.LEARNED, features=Features.RELU,
+                               constraint=Constraint.PENALTY) or problem.bias != Bias.NONE):
         return None
     K = problem.K
     Z = array(solution, "logits_mean", (K, K))

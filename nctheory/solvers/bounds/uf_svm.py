@@ -44,12 +44,15 @@ from nctheory.solvers.bounds.inputs import finite_objective, require
 from nctheory.solvers.bounds.rounding import spectral_upper, sum_allowance
 from nctheory.solvers.result import Certificate
 
+#: What the SVM dual bounds (this one and :mod:`~nctheory.solvers.bounds.cs_svm`) rest on.
+VARIATIONAL_ASSUMES = ("the variational inequality (1/2)||W||^2 + (1/2)||H||^2 >= ||WH||_* (AM-GM); nothing about "
+                       "the claim under test")
+
 CERTIFICATE = Certificate(
     kind="lagrange-dual:uf-svm",
     description="Lagrange dual bound of the UF-SVM: sum of non-negative margin multipliers over the spectral norm of "
                 "their dual matrix",
-    assumes="the variational inequality (1/2)||W||^2 + (1/2)||H||^2 >= ||WH||_* (AM-GM); nothing about the claim "
-            "under test",
+    assumes=VARIATIONAL_ASSUMES,
 )
 
 

@@ -9,27 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.model.options import Bias, Classifier, Constraint, Features
-from nctheory.solvers.base import Requirements, Solver
+from nctheory.model.options import Constraint
+from nctheory.solvers.base import Solver
 from nctheory.solvers.certified.dense import rounding_floor, solve
+from nctheory.solvers.certified.dual import R2_ASSUMES, R2_KIND
+from nctheory.solvers.certified.requirements import class_mean_requirements
 from nctheory.solvers.result import Certificate
 
 #: Models the certified solver handles (capabilities as data).
-REQUIREMENTS = Requirements(
-    classifier=frozenset({Classifier.LEARNED}),
-    features=frozenset({Features.FREE}),
-    constraint=frozenset({Constraint.PENALTY}),
-    depth=(1, 1),
-    loss_needs=frozenset({"conjugate"}),
-    bias_loss_needs={Bias.REGULARIZED: frozenset({"hessian"}), Bias.FREE: frozenset({"hessian", "free-bias-dual"})},
-)
+REQUIREMENTS = class_mean_requirements(Constraint.PENALTY, grouped=False)
 
 R2_CERTIFICATE = Certificate(
-    kind="fenchel-dual:R2",
+    kind=R2_KIND,
     description="Fenchel dual bound of the class-mean nuclear-norm problem R2, built from the gradient and pulled "
                 "into the spectral ball",
-    assumes="reductions R1/R2 (theorems: NC1 by Jensen for a loss convex in the logits; the variational identity "
-            "for d >= rank); nothing about the claim under test",
+    assumes=R2_ASSUMES,
 )
 
 #: Relative size of the perturbation of the warm start used by :meth:`CertifiedSolver.refine`.

@@ -8,15 +8,13 @@ import time
 
 import numpy as np
 
-from nctheory.solvers.certified.bookkeeping import _Best, _Clock, _Outcome
+from nctheory.solvers.certified.bookkeeping import StallWindow, _Best, _Clock, _Outcome, apg_stop
 from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
 from nctheory.solvers.certified.svd import singular_value_threshold
 
 _EPS = np.finfo(np.float64).eps
 #: Step-size growth after an accepted APG step, and shrink factor on a failed test.
 _STEP_GROW, _STEP_SHRINK = 1.25, 0.5
-#: APG window: stop as "stalled" if the certified gap fell by less than 1% over this many iterations.
-_STALL_ITERATIONS = 50
 #: SVD-equivalents of one APG iteration: the prox step's SVD, the SVD of G and the spectral norm of the dual point.
 _APG_ITERATION_SVDS = 2.5
 
@@ -59,7 +57,7 @@ def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock
     X_prev = X
     theta = 1.0
     F_prev = math.inf
-    window_gap = best.rel_gap()
+    window = StallWindow(best.rel_gap())
     ev_X = None
     it = 0
     while it < budget:
@@ -82,18 +80,13 @@ def _apg_phase(smooth, X, b, best: _Best, tol: float, budget: int, clock: _Clock
         theta = 1.0 if restart else theta_next
         X_prev, X, b, ev_X, F_prev = X, Xn, ev_n.b, ev_n, F_n
         step *= _STEP_GROW
-        gap = best.rel_gap()
-        if log is not None and (it <= 3 or it % 50 == 0 or gap <= max(tol, best.floor(smooth.K))):
+        gap, target = best.rel_gap(), max(tol, best.floor(smooth.K))
+        if log is not None and (it <= 3 or it % 50 == 0 or gap <= target):
             log(
                 f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
                 f"rank={int(np.count_nonzero(s))} step*L={step * smooth.lipschitz:.3g}"
             )
-        if gap <= max(tol, best.floor(smooth.K)):
-            return _Outcome(it, "converged")
-        if clock.expired():
-            return _Outcome(it, "time_limit")
-        if it % _STALL_ITERATIONS == 0:
-            if gap > 0.99 * window_gap:
-                return _Outcome(it, "stalled")
-            window_gap = gap
+        reason = apg_stop(it, gap, target, clock, window)
+        if reason is not None:
+            return _Outcome(it, reason)
     return _Outcome(it, "max_iter")

@@ -12,7 +12,7 @@ import numpy as np
 
 from nctheory.solvers.certified.smooth import Evaluation, ReducedSmooth
 from nctheory.solvers.certified.svd import svd
-from nctheory.solvers.result import relative_gap
+from nctheory.solvers.result import running_rel_gap
 
 _EPS = np.finfo(np.float64).eps
 
@@ -91,7 +91,24 @@ class _Clock:
 
 
 @dataclass
-class _Best:
+class BestBound:
+    """What both certified solvers keep of their running best: the smallest primal ``value`` seen, the largest
+    checked ``lower`` bound with its magnitude (the size of its rounding) and dual candidate, the last bound's
+    gradient-norm ratio and the number of certificates evaluated.  The solvers add the point in their coordinates."""
+
+    value: float = math.inf
+    lower: float = -math.inf
+    lower_magnitude: float = 0.0
+    candidate: str = ""
+    grad_norm_ratio: float = math.nan
+    certificates: int = 0
+
+    def rel_gap(self) -> float:
+        return running_rel_gap(self.value, self.lower)
+
+
+@dataclass
+class _Best(BestBound):
     """Best primal point seen and the largest valid lower bound (from any point).
 
     The primal point is kept either with its SVD (``X, U, s, Vt``: prox-gradient points) or as factors
@@ -101,7 +118,6 @@ class _Best:
     until :meth:`confirm` checks it: provisional values steer the iteration, only checked ones are reported.
     """
 
-    value: float = math.inf
     X: np.ndarray | None = None
     U: np.ndarray | None = None
     s: np.ndarray | None = None
@@ -109,12 +125,7 @@ class _Best:
     b: np.ndarray | None = None
     A: np.ndarray | None = None
     B: np.ndarray | None = None
-    lower: float = -math.inf
-    lower_magnitude: float = 0.0
-    candidate: str = ""
     pending: object = None
-    grad_norm_ratio: float = math.nan
-    certificates: int = 0
 
     def offer(self, smooth: ReducedSmooth, ev: Evaluation, value: float, X, U, s, Vt, **bound_options) -> None:
         """Record the primal point ``X`` (value ``value``, SVD ``U s Vt``) and the bound from its gradient."""
@@ -154,10 +165,7 @@ class _Best:
         return max(self.lower, self.pending.value) if self.pending is not None else self.lower
 
     def rel_gap(self, provisional: bool = False) -> float:
-        lower = self.provisional_lower() if provisional else self.lower
-        if not (math.isfinite(self.value) and math.isfinite(lower)):
-            return math.inf
-        return relative_gap(self.value, lower)
+        return running_rel_gap(self.value, self.provisional_lower() if provisional else self.lower)
 
     def floor(self, K: int) -> float:
         """The relative gap this certificate can resolve here (:func:`rounding_floor` × the cancellation ratio)."""
@@ -175,5 +183,40 @@ class _Best:
 
 @dataclass
 class _Outcome:
+    """How a phase ended: its iterations and why (``"converged"``, ``"max_iter"``, ``"time_limit"``, ``"stalled"``)."""
+
     iterations: int
-    reason: str  # "converged", "max_iter", "time_limit", "stalled"
+    reason: str
+
+
+#: APG window: stop as "stalled" if the certified gap fell by less than 1% over this many iterations.
+_STALL_ITERATIONS = 50
+
+
+class StallWindow:
+    """The APG phases' stall test (:data:`_STALL_ITERATIONS`), from the relative gap at the start."""
+
+    def __init__(self, gap: float):
+        self.gap = gap
+
+    def stalled(self, it: int, gap: float) -> bool:
+        """At the end of a window (every :data:`_STALL_ITERATIONS` iterations): True when ``gap`` is above 99% of
+        the gap at its start; else a new window starts."""
+        if it % _STALL_ITERATIONS != 0:
+            return False
+        if gap > 0.99 * self.gap:
+            return True
+        self.gap = gap
+        return False
+
+
+def apg_stop(it: int, gap: float, target: float, clock, window: StallWindow) -> str | None:
+    """Why an APG phase stops after iteration ``it`` at relative gap ``gap``, or None: ``"converged"`` (gap <=
+    ``target``), ``"time_limit"`` (``clock.expired()``) or ``"stalled"`` (``window``)."""
+    if gap <= target:
+        return "converged"
+    if clock.expired():
+        return "time_limit"
+    if window.stalled(it, gap):
+        return "stalled"
+    return None

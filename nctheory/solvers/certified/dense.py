@@ -137,6 +137,7 @@ from nctheory.solvers.certified.smooth import ReducedSmooth
 from nctheory.solvers.certified.starts import _balanced, _grouped_start, _grouped_start_applies
 from nctheory.solvers.certified.svd import (single_threaded, singular_value_threshold, svd,
                                             threshold_svd, top_singular_value_below)
+from nctheory.solvers.certified.warm_start import dense_mean_logits
 from nctheory.solvers.result import Solution, relative_gap
 
 __all__ = ["solve", "rounding_floor"]
@@ -185,30 +186,14 @@ def _check_options(tol, max_iter, time_limit, progress):
 
 
 def _read_warm_start(x0, problem: Problem) -> tuple[np.ndarray | None, np.ndarray | None]:
-    r"""Warm start ``x0`` -> (:math:`X_0 = \bar Z_0 D^{1/2}`, :math:`b_0`) or (None, None)."""
+    r"""Warm start ``x0`` -> (:math:`X_0 = \bar Z_0 D^{1/2}`, :math:`b_0`) or (None, None)
+    (:func:`~nctheory.solvers.certified.warm_start.dense_mean_logits`; b is dropped without bias)."""
     if x0 is None:
         return None, None
-    K = problem.K
-    if isinstance(x0, Solution):
-        logits = np.asarray(x0.logits_mean, dtype=np.float64)
-        b0 = np.asarray(x0.b, dtype=np.float64).reshape(-1)
-        if logits.shape != (K, K) or b0.shape != (K,):
-            raise ValueError(f"x0: a Solution with logits_mean of shape ({K}, {K}) and b of shape ({K},) is needed")
-        Zbar = logits - b0[:, None]
-        if problem.bias == "none":
-            b0 = None
-    else:
-        try:
-            Zbar = np.asarray(x0, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"x0: expected a ({K}, {K}) array of mean logits or a Solution") from None
+    Zbar, b0 = dense_mean_logits(x0, problem.K)
+    if problem.bias == "none":
         b0 = None
-        if Zbar.shape != (K, K):
-            raise ValueError(f"x0: expected shape ({K}, {K}) (mean logits, column k = class k), got {Zbar.shape}")
-    if not np.all(np.isfinite(Zbar)) or (b0 is not None and not np.all(np.isfinite(b0))):
-        raise ValueError("x0: entries must be finite")
     return Zbar * np.sqrt(problem.n), b0
-
 
 
 # ----------------------------------------------------------------------------- solve

@@ -26,6 +26,12 @@ from nctheory.solvers.certified.svd import spectral_norm, svd
 
 _EPS = np.finfo(np.float64).eps
 
+#: The kind of certificate a bound of this module gives, and what it assumes about the model (the dense and the
+#: symmetric certified solver's :class:`~nctheory.solvers.result.Certificate`).
+R2_KIND = "fenchel-dual:R2"
+R2_ASSUMES = ("reductions R1/R2 (theorems: NC1 by Jensen for a loss convex in the logits; the variational identity "
+              "for d >= rank); nothing about the claim under test")
+
 
 #: Saturation thresholds of the ``"saturated"`` candidate: the singular values of G at or above
 #: :math:`\theta\rho` are set to the radius, one candidate per distinct set (see :class:`DualBound`).

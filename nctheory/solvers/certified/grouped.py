@@ -34,7 +34,7 @@ import numpy as np
 
 from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K, GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
-from nctheory.solvers.result import Certificate, Solution, Status, solution_json
+from nctheory.solvers.result import Solution, SolutionRecord, solution_json
 
 __all__ = ["GroupedSolution", "within_group_basis"]
 
@@ -51,7 +51,7 @@ def within_group_basis(m: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class GroupedSolution:
+class GroupedSolution(SolutionRecord):
     r"""A certified solution of a grouped instance in O(C²) storage (module doc).
 
     Attributes
@@ -78,23 +78,9 @@ class GroupedSolution:
     gram_WW: GroupedMatrix
     gram_HH: GroupedMatrix
     gram_WH: GroupedMatrix
-    objective: float
-    lower_bound: float | None
-    gap: float | None
-    status: Status
-    iterations: int
-    time_s: float
-    method: str
-    message: str = ""
-    extra: dict = field(default_factory=dict)
-    certificate: Certificate | None = None
-    options: dict = field(default_factory=dict)
     dual: object = field(default=None, repr=False)
     problem: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "status", Status(self.status))
 
     # the verification engine's rules, shared with the dense Solution (same functions, so the same semantics)
     certified = Solution.certified
@@ -173,6 +159,19 @@ class GroupedSolution:
             self._cache["expanded"] = _expanded(self)
         return self._cache["expanded"]
 
+    def dense_solution(self, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray, logits_mean: np.ndarray,
+                       objective: float, **extra) -> Solution:
+        """The dense :class:`~nctheory.solvers.result.Solution` at the factors ``(W, H_mean, b)`` of this answer, with
+        their ``objective`` recomputed densely: this answer's bound, status and record; ``extra`` is this one's plus
+        ``expanded_from``, ``grouped_objective`` and the given items."""
+        lower = self.lower_bound
+        gap = None if lower is None else max(objective - float(lower), 0.0)
+        extra = {**self.extra, "expanded_from": "grouped", "grouped_objective": float(self.objective), **extra}
+        return Solution(W=W, H_mean=H_mean, b=b, logits_mean=logits_mean, objective=objective, lower_bound=lower,
+                        gap=gap, status=self.status, iterations=self.iterations, time_s=self.time_s,
+                        method=self.method, message=self.message, H=None, extra=extra, certificate=self.certificate,
+                        options=dict(self.options))
+
     def _dense(self, name):
         if self.K > DENSE_MAX_K:
             raise ValueError(f"sizes: K = {self.K} is above {DENSE_MAX_K}: {name} is not formed for a grouped "
@@ -219,8 +218,7 @@ class GroupedSolution:
         ValueError ``<field>: ...`` for a missing or malformed field, or groups that do not match the problem.
         """
         from nctheory.model.problem import Problem
-        from nctheory.solvers.result import (json_dict, json_field, json_int, json_number, json_object, json_status,
-                                             json_str)
+        from nctheory.solvers.result import json_field, json_object, record_from_json
 
         data = json_object(data, "solution")
         if problem is None:
@@ -259,15 +257,8 @@ class GroupedSolution:
         if values.size:
             cut = max(structure.C, 1) * np.finfo(np.float64).eps * float(values.max())
             extra["rank"] = int(mult[values > cut].sum())
-        cert = json_field(data, "certificate", optional=True)
         return cls(structure=structure, Y=Y, beta=beta, gram_WW=matrix("gram_WW"), gram_HH=matrix("gram_HH"),
-                   gram_WH=matrix("gram_WH"), objective=json_number(data, "objective"),
-                   lower_bound=json_number(data, "lower_bound", optional=True),
-                   gap=json_number(data, "gap", optional=True), status=json_status(data),
-                   iterations=json_int(data, "iterations"), time_s=json_number(data, "time_s"),
-                   method=json_str(data, "method"), message=json_str(data, "message", optional=True) or "",
-                   extra=extra, certificate=None if cert is None else Certificate.from_json(cert),
-                   options=json_dict(data, "options"), dual=None, problem=problem)
+                   gram_WH=matrix("gram_WH"), **record_from_json(data), extra=extra, dual=None, problem=problem)
 
 
 
@@ -310,10 +301,4 @@ def _expanded(sol: GroupedSolution) -> Solution:
     H_mean[:r] = (Hr.T / np.sqrt(n)[None, :]) / kappa
     b = sol.b
     objective, logits = _ufm_objective(problem, W, H_mean, b)
-    lower = sol.lower_bound
-    gap = None if lower is None else max(objective - float(lower), 0.0)
-    extra = dict(sol.extra)
-    extra.update({"expanded_from": "grouped", "grouped_objective": float(sol.objective), "rank": r})
-    return Solution(W=W, H_mean=H_mean, b=b, logits_mean=logits, objective=objective, lower_bound=lower, gap=gap,
-                    status=sol.status, iterations=sol.iterations, time_s=sol.time_s, method=sol.method,
-                    message=sol.message, H=None, extra=extra, certificate=sol.certificate, options=dict(sol.options))
+    return sol.dense_solution(W, H_mean, b, logits, objective, rank=r)

@@ -41,6 +41,7 @@ import numpy as np
 
 from nctheory.model.options import Bias
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.damped_newton import AbsoluteStopping, damped_newton
 
 __all__ = ["GroupedEvaluation", "GroupedSmooth"]
 
@@ -176,43 +177,12 @@ class GroupedSmooth:
             v, g_own, g_rest = loss.grouped_value_grad(own, rest, counts)
             g_rest = np.where(self.present, g_rest, 0.0)
             f = float(v @ w) + 0.5 * lb * float(m @ (bb * bb))
-            return f, w * g_own + (g_rest * counts) @ w + lb * m * bb, own, rest
+            return f, w * g_own + (g_rest * counts) @ w + lb * m * bb, (own, rest)
 
-        def centred(g):
-            return g - g.mean() if gauge else g
-
-        f, grad, own, rest = value_grad(beta)
-        eye = np.eye(C)
-        for _ in range(100):
-            Hess = loss.grouped_hessian_sum(own, rest, counts, self.pi) + lb * np.diag(m)
-            scale = max(float(np.trace(Hess)) / C, 1e-300)
-            if gauge:
-                grad = centred(grad)
-                Hess = Hess + scale / C  # + (scale/C) 1 1^T: fixes the null direction, steps keep 1^T beta
-            Hess = Hess + (1e-14 * scale) * eye
-            try:
-                step = -np.linalg.solve(Hess, grad)
-            except np.linalg.LinAlgError:
-                step = -np.linalg.lstsq(Hess, grad, rcond=None)[0]
-            decrement = -float(grad @ step)
-            self.bias_newton_steps += 1
-            if not np.isfinite(decrement) or decrement <= 1e-24:
-                break
-            grad_norm = float(np.linalg.norm(grad))
-            t, accepted = 1.0, False
-            for _halving in range(40):
-                trial = beta + t * step
-                f_trial, grad_trial, own_t, rest_t = value_grad(trial)
-                # Armijo, or (near the solution, where values drown in rounding) a halved gradient norm
-                if f_trial <= f - 0.25 * t * decrement or float(np.linalg.norm(centred(grad_trial))) <= 0.5 * grad_norm:
-                    accepted = True
-                    break
-                t *= 0.5
-            if not accepted:
-                break
-            beta, f, grad, own, rest = trial, f_trial, grad_trial, own_t, rest_t
-            if decrement <= 1e-20 and t == 1.0:  # quadratic convergence: the next step is at rounding level
-                break
+        beta, steps = damped_newton(
+            value_grad, lambda bb, cols: loss.grouped_hessian_sum(*cols, counts, self.pi) + lb * np.diag(m), beta,
+            gauge=gauge, stopping=AbsoluteStopping())
+        self.bias_newton_steps += steps
         if gauge:
             beta = beta - float(m @ beta) / float(m.sum())
         return beta

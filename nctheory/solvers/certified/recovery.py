@@ -9,12 +9,19 @@ import math
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.certified.apg import _STALL_ITERATIONS
 from nctheory.solvers.certified.bookkeeping import _Best, _Clock, rounding_floor
+from nctheory.solvers.certified.status import certified_status, iteration_record
 from nctheory.solvers.certified.svd import balanced_factors
 from nctheory.solvers.result import Solution, relative_gap
 
-_EPS = np.finfo(np.float64).eps
+#: The dense solver's texts of :func:`~nctheory.solvers.certified.status.certified_status`.
+_BELOW_FLOOR = ("requested tol {tol:.1e} is below the certificate's rounding floor {floor:.1e} here (8Kε times the "
+                "cancellation in the dual bound), which a gap can meet only by luck of the last bits; relative gap "
+                "reached {rel_gap:.3e} (stop: {reason})")
+_LOST_ACCURACY = ("the loop certified tol {tol:.1e}, but the objective of the recovered factors (rank {rank}) leaves "
+                  "relative gap {rel_gap:.3e} > tol (stop: {reason})")
+_RELAXATION = ("; rank {rank} of the R2 solution exceeds d = {d}: R2 is only a relaxation of the UFM with this d, "
+               "and W, H_mean have width {rank} (the relaxation's solution)")
 
 
 def _ufm_objective(problem: Problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
@@ -54,41 +61,10 @@ def _assemble(problem: Problem, smooth, best: _Best, counts: dict, reason: str, 
         lower, gap = None, None
     rank_exceeds_d = problem.d is not None and rank > problem.d
     floor = rounding_floor(K) * max(1.0, best.lower_magnitude / max(abs(objective), 1e-300))
-    if raw_gap < -64.0 * K * _EPS * max(abs(objective), best.lower_magnitude):
-        status = "failed"
-        message = f"inconsistent certificate: lower bound {lower!r} exceeds the objective {objective!r}"
-    elif tol < floor:
-        status = "inaccurate"
-        message = (f"requested tol {tol:.1e} is below the certificate's rounding floor {floor:.1e} here (8Kε times the "
-                   f"cancellation in the dual bound), which a gap can meet only by luck of the last bits; relative gap "
-                   f"reached {rel_gap:.3e} (stop: {reason})")
-    elif rel_gap <= tol:
-        status, message = "optimal", f"certified: relative duality gap {rel_gap:.3e} <= tol {tol:.3e}"
-        if raw_gap < 0:
-            message += " (the bound exceeds the objective by rounding only)"
-    elif reason == "max_iter":
-        status = "max_iter"
-        message = f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "stalled":
-        status = "inaccurate"
-        message = (
-            f"progress stalled (certified gap improved < 1% over {_STALL_ITERATIONS} APG iterations, "
-            f"typically the rounding floor); relative gap {rel_gap:.3e} > tol {tol:.3e}"
-        )
-    else:  # converged in the loop, but the recovered factors (numerical rank applied) lost accuracy
-        status = "inaccurate"
-        message = (f"the loop certified tol {tol:.1e}, but the objective of the recovered factors (rank {rank}) leaves "
-                   f"relative gap {rel_gap:.3e} > tol (stop: {reason})")
-    if rank_exceeds_d and status == "optimal":
-        status = "relaxation"  # certified for R2, but R2 is not exact at this d: not an answer for the model
-    if rank_exceeds_d:
-        message += (
-            f"; rank {rank} of the R2 solution exceeds d = {problem.d}: R2 is only a relaxation of the UFM "
-            f"with this d, and W, H_mean have width {rank} (the relaxation's solution)"
-        )
+    status, message = certified_status(
+        objective=objective, lower=best.lower, lower_magnitude=best.lower_magnitude, raw_gap=raw_gap, rel_gap=rel_gap,
+        tol=tol, floor=floor, reason=reason, size=K, max_iter=max_iter, time_limit=time_limit, rank=rank, d=problem.d,
+        below_floor=_BELOW_FLOOR, lost_accuracy=_LOST_ACCURACY, relaxation=_RELAXATION)
     singular_values = np.zeros(K)  # of the returned Y (numerical rank applied)
     singular_values[:rank] = best.s[:rank]
     extra = {
@@ -96,13 +72,7 @@ def _assemble(problem: Problem, smooth, best: _Best, counts: dict, reason: str, 
         "rank": rank,
         "rank_exceeds_d": bool(rank_exceeds_d),
         "rel_gap": rel_gap if lower is not None else None,
-        "iterations_factored": counts["factored"],
-        "iterations_apg": counts["apg"],
-        "certificates": best.certificates,
-        "bias_newton_steps": smooth.bias_newton_steps,
-        "grad_norm_ratio": best.grad_norm_ratio,
-        "zero_grad_norm_ratio": zero_ratio,
-        "dual_candidate": best.candidate,
+        **iteration_record(counts, best, smooth, zero_ratio),
         "stop_reason": reason,
     }
     if log is not None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nctheory.model.options import Bias
+from nctheory.solvers.damped_newton import AbsoluteStopping, damped_newton
 
 __all__ = ["Evaluation", "ReducedSmooth"]
 
@@ -86,9 +87,9 @@ class ReducedSmooth:
     def optimal_bias(self, Zbar: np.ndarray, b_start: np.ndarray | None) -> np.ndarray:
         r"""Minimiser of :math:`\sum_k\pi_k\ell(\bar z_k + b, k) + \frac{\lambda_b}2\|b\|^2` over b.
 
-        Damped Newton from ``b_start`` with Hessian :math:`\sum_k\pi_k\nabla^2\ell(\bar z_k + b) + \lambda_b I`
-        (exact in one step for a quadratic loss).  For a free bias and a shift-invariant loss the
-        objective is invariant under :math:`b \to b + c\mathbf 1`, so the gauge :math:`\mathbf 1^\top b = 0`
+        Damped Newton (:func:`~nctheory.solvers.damped_newton.damped_newton`) from ``b_start`` with Hessian
+        :math:`\sum_k\pi_k\nabla^2\ell(\bar z_k + b) + \lambda_b I` (exact in one step for a quadratic loss).
+        For a free bias and a shift-invariant loss the objective is invariant under :math:`b \to b + c\mathbf 1`, so the gauge :math:`\mathbf 1^\top b = 0`
         is fixed (Newton system regularised by a multiple of :math:`\mathbf 1\mathbf 1^\top`, which leaves
         steps in :math:`\mathbf 1^\perp`).  Stops when the Newton decrement (twice the predicted
         decrease) is below :math:`10^{-24}` or stops decreasing.
@@ -107,39 +108,10 @@ class ReducedSmooth:
             v, G = loss.value_grad(Z, labels)
             return float(v @ pi) + 0.5 * lb * float(bb @ bb), G @ pi + lb * bb, Z
 
-        f, grad, Z = value_grad(b)
         eye = np.eye(K)
-        for _ in range(100):
-            Hess = loss.hessian_sum(Z, labels, pi) + lb * eye
-            scale = max(float(np.trace(Hess)) / K, 1e-300)
-            if gauge:
-                grad = grad - grad.mean()
-                Hess = Hess + scale / K  # + (scale/K) 1 1^T: fixes the gauge, keeps steps in 1^perp
-            Hess = Hess + (1e-14 * scale) * eye
-            try:
-                step = -np.linalg.solve(Hess, grad)
-            except np.linalg.LinAlgError:
-                step = -np.linalg.lstsq(Hess, grad, rcond=None)[0]
-            decrement = -float(grad @ step)
-            self.bias_newton_steps += 1
-            if not np.isfinite(decrement) or decrement <= 1e-24:
-                break
-            grad_norm = float(np.linalg.norm(grad))
-            t, accepted = 1.0, False
-            for _halving in range(40):
-                trial = b + t * step
-                f_trial, grad_trial, Z_trial = value_grad(trial)
-                # Armijo, or (near the solution, where value differences drown in rounding) a halved gradient norm
-                g_eff = grad_trial - grad_trial.mean() if gauge else grad_trial
-                if f_trial <= f - 0.25 * t * decrement or float(np.linalg.norm(g_eff)) <= 0.5 * grad_norm:
-                    accepted = True
-                    break
-                t *= 0.5
-            if not accepted:
-                break
-            b, f, grad, Z = trial, f_trial, grad_trial, Z_trial
-            if decrement <= 1e-20 and t == 1.0:  # quadratic convergence: next step is at rounding level
-                break
+        b, steps = damped_newton(value_grad, lambda bb, Z: loss.hessian_sum(Z, labels, pi) + lb * eye, b,
+                                 gauge=gauge, stopping=AbsoluteStopping())
+        self.bias_newton_steps += steps
         if gauge:
             b -= b.mean()
         return b

@@ -73,15 +73,18 @@ from dataclasses import replace
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.model.options import Bias, Classifier, Constraint, Features
-from nctheory.solvers.base import Requirements, Solver
+from nctheory.model.options import Bias, Constraint
+from nctheory.solvers.base import Solver
 from nctheory.solvers.certified.grouped import GroupedSolution
 from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
 from nctheory.solvers.certified.grouped_smooth import GroupedSmooth
+from nctheory.solvers.certified.dual import R2_ASSUMES, R2_KIND
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.certified.requirements import class_mean_requirements
+from nctheory.solvers.certified.status import certified_status, iteration_record
+from nctheory.solvers.certified.warm_start import grouped_mean_logits
 from nctheory.solvers.certified.svd import RANK_RTOL
-from nctheory.solvers.certified.symmetric_phases import (STALL_ITERATIONS, Best, Clock, apg_phase, factored_phase,
-                                                          prox, rounding_floor)
+from nctheory.solvers.certified.symmetric_phases import Best, Clock, apg_phase, factored_phase, prox, rounding_floor
 from nctheory.solvers.result import Certificate, relative_gap
 
 __all__ = ["SymmetricSolver", "REQUIREMENTS", "SYMMETRIC_CERTIFICATE", "solve", "rounding_floor", "grouping_unmet"]
@@ -91,24 +94,21 @@ _EPS = np.finfo(np.float64).eps
 _FACTORED_MAX_ITER = 5000
 #: Relative size of the warm-start perturbation of :meth:`SymmetricSolver.refine` (as the dense solver's).
 REFINE_PERTURBATION = 0.05
+#: The symmetric solver's texts of :func:`~nctheory.solvers.certified.status.certified_status`.
+_BELOW_FLOOR = ("requested tol {tol:.1e} is below the reduced certificate's rounding floor {floor:.1e} here; relative "
+                "gap reached {rel_gap:.3e} (stop: {reason})")
+_LOST_ACCURACY = ("the loop certified tol {tol:.1e}, but the returned point (rank {rank}) leaves relative gap "
+                  "{rel_gap:.3e} > tol (stop: {reason})")
+_RELAXATION = "; rank {rank} of the R2 solution exceeds d = {d}: R2 is only a relaxation of the UFM with this d"
 
 #: Models the symmetric solver handles: the certified solver's, with the loss's compressed-column methods.
-REQUIREMENTS = Requirements(
-    classifier=frozenset({Classifier.LEARNED}),
-    features=frozenset({Features.FREE}),
-    constraint=frozenset({Constraint.PENALTY}),
-    depth=(1, 1),
-    loss_needs=frozenset({"conjugate", "grouped"}),
-    bias_loss_needs={Bias.REGULARIZED: frozenset({"grouped-hessian"}),
-                     Bias.FREE: frozenset({"grouped-hessian", "grouped-free-bias-dual"})},
-)
+REQUIREMENTS = class_mean_requirements(Constraint.PENALTY, grouped=True)
 
 SYMMETRIC_CERTIFICATE = Certificate(
-    kind="fenchel-dual:R2",
+    kind=R2_KIND,
     description="Fenchel dual bound of the K-class nuclear-norm problem R2 at a permutation-invariant dual point "
                 "(built from the gradient, pulled into the spectral ball), evaluated exactly in reduced form",
-    assumes="reductions R1/R2 (theorems: NC1 by Jensen for a loss convex in the logits; the variational identity "
-            "for d >= rank); nothing about the claim under test (the symmetry is not assumed by the bound)",
+    assumes=R2_ASSUMES + " (the symmetry is not assumed by the bound)",
 )
 
 
@@ -145,23 +145,13 @@ def _check_problem(problem) -> GroupStructure:
 
 
 def _read_warm_start(x0, structure: GroupStructure):
-    r"""``x0`` (a :class:`GroupedSolution`, or a :class:`GroupedMatrix` of bias-free mean logits :math:`\bar Z`) ->
-    ``(u, B, beta)`` of :math:`X = \bar ZD^{1/2}`, or ``(None, None, None)``."""
+    r"""``x0`` (a grouped answer such as a :class:`GroupedSolution`, or a :class:`GroupedMatrix` of bias-free mean
+    logits :math:`\bar Z`; :func:`~nctheory.solvers.certified.warm_start.grouped_mean_logits`) -> ``(u, B, beta)`` of
+    :math:`X = \bar ZD^{1/2}`, or ``(None, None, None)``."""
     if x0 is None:
         return None, None, None
-    if isinstance(x0, GroupedSolution):
-        Z, beta = x0.gram_WH, np.array(x0.beta, dtype=np.float64)
-    elif isinstance(x0, GroupedMatrix):
-        Z, beta = x0, None
-    else:
-        raise ValueError(f"x0: expected a GroupedSolution or a GroupedMatrix of mean logits, got {type(x0).__name__}")
-    st = Z.structure
-    if not (np.array_equal(st.sizes, structure.sizes) and np.array_equal(st.counts, structure.counts)):
-        raise ValueError(f"x0: its groups {st.describe()} differ from the problem's {structure.describe()}")
+    Z, beta = grouped_mean_logits(x0, structure)
     X = Z.times_diagonal(np.sqrt(structure.sizes.astype(np.float64)))
-    if not (np.all(np.isfinite(X.perp)) and np.all(np.isfinite(X.core))
-            and (beta is None or np.all(np.isfinite(beta)))):
-        raise ValueError("x0: entries must be finite")
     return X.perp, X.core, beta
 
 
@@ -291,34 +281,10 @@ def _recover(problem, structure, smooth, best: Best, tol, max_iter, clock, reaso
     rel_gap = relative_gap(value, lower)
     floor = rounding_floor(C) * max(1.0, best.lower_magnitude / max(abs(value), 1e-300))
     rank_exceeds_d = problem.d is not None and rank > problem.d
-    if raw_gap < -64.0 * (C + 2) * _EPS * max(abs(value), best.lower_magnitude):
-        status, message = "failed", f"inconsistent certificate: lower bound {lower!r} exceeds the objective {value!r}"
-    elif tol < floor:
-        status = "inaccurate"
-        message = (f"requested tol {tol:.1e} is below the reduced certificate's rounding floor {floor:.1e} here; "
-                   f"relative gap reached {rel_gap:.3e} (stop: {reason})")
-    elif rel_gap <= tol:
-        status, message = "optimal", f"certified: relative duality gap {rel_gap:.3e} <= tol {tol:.3e}"
-        if raw_gap < 0:
-            message += " (the bound exceeds the objective by rounding only)"
-    elif reason == "max_iter":
-        status, message = "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {clock.limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "stalled":
-        status = "inaccurate"
-        message = (f"progress stalled (certified gap improved < 1% over {STALL_ITERATIONS} APG iterations, typically "
-                   f"the rounding floor); relative gap {rel_gap:.3e} > tol {tol:.3e}")
-    else:
-        status = "inaccurate"
-        message = (f"the loop certified tol {tol:.1e}, but the returned point (rank {rank}) leaves relative gap "
-                   f"{rel_gap:.3e} > tol (stop: {reason})")
-    if rank_exceeds_d and status == "optimal":
-        status = "relaxation"
-    if rank_exceeds_d:
-        message += (f"; rank {rank} of the R2 solution exceeds d = {problem.d}: R2 is only a relaxation of the UFM "
-                    "with this d")
+    status, message = certified_status(
+        objective=value, lower=lower, lower_magnitude=best.lower_magnitude, raw_gap=raw_gap, rel_gap=rel_gap, tol=tol,
+        floor=floor, reason=reason, size=C + 2, max_iter=max_iter, time_limit=clock.limit, rank=rank, d=problem.d,
+        below_floor=_BELOW_FLOOR, lost_accuracy=_LOST_ACCURACY, relaxation=_RELAXATION)
     values = np.concatenate([np.abs(u), sB, np.zeros(C - sB.size)])  # exactly those of the returned point
     mult = np.concatenate([structure.counts - 1, np.ones(C, dtype=np.int64)])
     order = np.argsort(-values, kind="stable")
@@ -330,13 +296,7 @@ def _recover(problem, structure, smooth, best: Best, tol, max_iter, clock, reaso
         "rank": rank,
         "rank_exceeds_d": bool(rank_exceeds_d),
         "rel_gap": rel_gap,
-        "iterations_factored": counts["factored"],
-        "iterations_apg": counts["apg"],
-        "certificates": best.certificates,
-        "bias_newton_steps": smooth.bias_newton_steps,
-        "grad_norm_ratio": best.grad_norm_ratio,
-        "zero_grad_norm_ratio": zero_ratio,
-        "dual_candidate": best.candidate,
+        **iteration_record(counts, best, smooth, zero_ratio),
         "dual_magnitude": best.lower_magnitude,
         "stop_reason": reason,
     }

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nctheory.solvers.certified.bookkeeping import BestBound, StallWindow, apg_stop
+from nctheory.solvers.certified.bookkeeping import _Outcome as Outcome
 from nctheory.solvers.certified.grouped_smooth import GroupedEvaluation, GroupedSmooth
 from nctheory.solvers.certified.lbfgs import minimize as lbfgs_minimize
 from nctheory.solvers.certified.svd import singular_value_threshold
-from nctheory.solvers.result import relative_gap
+from nctheory.solvers.clock import Clock
 
 _EPS = np.finfo(np.float64).eps
 #: Step-size growth after an accepted APG step, and shrink factor on a failed test (as the dense solver).
 _STEP_GROW, _STEP_SHRINK = 1.25, 0.5
-#: APG window: "stalled" if the certified gap fell by less than 1% over this many iterations (as the dense solver).
-STALL_ITERATIONS = 50
 #: L-BFGS history length (the problem has at most 2C² + 3C variables, so memory is no concern).
 _LBFGS_MEMORY = 20
 
@@ -45,38 +45,17 @@ def rounding_floor(C: int) -> float:
     return 64.0 * (C + 2) * _EPS
 
 
-class Clock:
-    def __init__(self, limit: float | None):
-        import time
-
-        self._time = time.perf_counter
-        self.start = self._time()
-        self.limit = limit
-
-    def elapsed(self) -> float:
-        return self._time() - self.start
-
-    def expired(self) -> bool:
-        return self.limit is not None and self.elapsed() > self.limit
-
-
 @dataclass
-class Best:
-    """Best primal point seen (with the SVD of its core) and the largest verified lower bound."""
+class Best(BestBound):
+    """Best primal point seen (with the SVD of its core) and the largest verified lower bound (and its dual)."""
 
-    value: float = math.inf
     u: np.ndarray | None = None
     B: np.ndarray | None = None
     UB: np.ndarray | None = None
     sB: np.ndarray | None = None
     VBt: np.ndarray | None = None
     beta: np.ndarray | None = None
-    lower: float = -math.inf
-    lower_magnitude: float = 0.0
-    candidate: str = ""
     dual: object = None
-    grad_norm_ratio: float = math.nan
-    certificates: int = 0
 
     def offer(self, smooth: GroupedSmooth, ev: GroupedEvaluation, value: float, u, B, UB, sB, VBt) -> None:
         if value < self.value:
@@ -88,20 +67,9 @@ class Best:
                                                                            bound.magnitude, bound)
         self.grad_norm_ratio = bound.grad_norm_ratio
 
-    def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
-            return math.inf
-        return relative_gap(self.value, self.lower)
-
     def floor(self, C: int) -> float:
         """:func:`rounding_floor` times the cancellation ratio of the dual sum."""
         return rounding_floor(C) * max(1.0, self.lower_magnitude / max(abs(self.value), 1e-300))
-
-
-@dataclass
-class Outcome:
-    iterations: int
-    reason: str  # "converged", "max_iter", "time_limit", "stalled"
 
 
 # ---------------------------------------------------------------- proximal gradient
@@ -141,7 +109,7 @@ def apg_phase(smooth: GroupedSmooth, u, B, beta, best: Best, tol: float, budget:
     step = 1.0 / smooth.lipschitz
     u_prev, B_prev = u, B
     theta, F_prev = 1.0, math.inf
-    window_gap = best.rel_gap()
+    window = StallWindow(best.rel_gap())
     ev_X = None
     it = 0
     C = smooth.C
@@ -161,18 +129,13 @@ def apg_phase(smooth: GroupedSmooth, u, B, beta, best: Best, tol: float, budget:
         theta = 1.0 if restart else theta_next
         u_prev, B_prev, u, B, beta, ev_X, F_prev = u, B, u_n, B_n, ev_n.beta, ev_n, F_n
         step *= _STEP_GROW
-        gap = best.rel_gap()
-        if log is not None and (it <= 3 or it % 50 == 0 or gap <= max(tol, best.floor(C))):
+        gap, target = best.rel_gap(), max(tol, best.floor(C))
+        if log is not None and (it <= 3 or it % 50 == 0 or gap <= target):
             log(f"apg it={it:5d} F={best.value:.15g} LB={best.lower:.15g} rel_gap={gap:.3e} "
                 f"step*L={step * smooth.lipschitz:.3g}")
-        if gap <= max(tol, best.floor(C)):
-            return Outcome(it, "converged")
-        if clock.expired():
-            return Outcome(it, "time_limit")
-        if it % STALL_ITERATIONS == 0:
-            if gap > 0.99 * window_gap:
-                return Outcome(it, "stalled")
-            window_gap = gap
+        reason = apg_stop(it, gap, target, clock, window)
+        if reason is not None:
+            return Outcome(it, reason)
     return Outcome(it, "max_iter")
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from nctheory.model import Problem
+from nctheory.solvers.checks import positive_float
 
 
 def require_problem(problem) -> Problem:
@@ -25,12 +24,10 @@ def require(problem: Problem, formulation: str, **allowed: tuple) -> None:
 
 
 def check_tolerance(name: str, value: float) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"{name}: expected a real number, got a bool")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a real number, got {value!r}") from None
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name}: must be finite and >= 0, got {value!r}")
-    return v
+    """A tolerance: a finite real number >= 0 (ValueError naming ``name`` otherwise)."""
+    return positive_float(name, value, allow_zero=True)
+
+
+def rank_tolerances(rank_rtol, rank_atol) -> tuple[float, float]:
+    """The numerical-rank tolerances of a formulation (:mod:`~nctheory.solvers.convex._factor`), checked."""
+    return check_tolerance("rank_rtol", rank_rtol), check_tolerance("rank_atol", rank_atol)

@@ -86,3 +86,30 @@ def pad_rows(F: np.ndarray, d: int) -> np.ndarray:
     if r > d:
         raise ValueError(f"d: {d} is smaller than the factor rank {r}")
     return np.vstack([F, np.zeros((d - r, F.shape[1]))])
+
+
+def truncated_factors(Y: np.ndarray, lambda_w: float, lambda_h: float, d: int, rtol: float, atol: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    r"""The R1 factors of ``Y`` (:func:`r1_factors`) truncated to the feature dimension d.
+
+    Returns
+    -------
+    W : (p, d) array
+        :math:`A_{:, :k}` padded with zero columns, :math:`k = \min(r, d)`.
+    B : (k, q) array
+        The first k rows of B (the caller maps them to features and pads them).
+    s : all singular values of Y (descending)
+    r : numerical rank
+    kept : k
+    """
+    A, B, s, r = r1_factors(Y, lambda_w, lambda_h, rtol, atol)
+    kept = min(r, d)
+    return pad_rows(A[:, :kept].T, d).T, B[:kept], s, r, kept
+
+
+def truncation_status(rank: int, kept: int, message: str) -> tuple[str, str | None]:
+    """``("optimal", None)`` when the numerical rank fits the feature dimension (``kept == rank``), else
+    ``("local", message)``: the returned rank-d truncation is not the convex optimum."""
+    if kept < rank:
+        return "local", message
+    return "optimal", None

@@ -61,7 +61,7 @@ from nctheory.model.options import Classifier, Features
 from nctheory.solvers.base import Requirements, Solver
 from nctheory.solvers.bounds.cs_svm import CERTIFICATE, cs_svm_dual_bound
 from nctheory.solvers.bounds.rounding import EPS
-from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
+from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, truncated_factors, truncation_status
 from nctheory.solvers.convex._result import failed_solution, solved_solution
 from nctheory.solvers.convex._run import run
 from nctheory.solvers.result import Solution, relative_gap
@@ -162,19 +162,16 @@ def solve_cs_svm(sizes, delta=None, margins=None, *, d: int | None = None, solve
     if not outcome.ok:
         return failed_solution("cs-svm", outcome, K, dim)
     value = np.asarray(X.value, dtype=np.float64)
-    A, B, s, r = r1_factors(value, 1.0, 1.0, RANK_RTOL, RANK_ATOL)
-    kept = min(r, dim)
-    W = pad_rows(A[:, :kept].T, dim).T
-    H_mean = pad_rows(B[:kept] / np.sqrt(n)[None, :], dim)
+    W, B, s, r, kept = truncated_factors(value, 1.0, 1.0, dim, RANK_RTOL, RANK_ATOL)
+    H_mean = pad_rows(B / np.sqrt(n)[None, :], dim)
     W, H_mean, scale = _into_feasible(W, H_mean, delta, margins)
     objective = 0.5 * float(np.vdot(W, W)) + 0.5 * float(n @ np.einsum("ij,ij->j", H_mean, H_mean))
     dual = None if constraint.dual_value is None else np.asarray(constraint.dual_value, dtype=np.float64)
     extra = {"X": value, "singular_values": s, "rank": r, "margin_scale": scale,
              "min_margin": float(normalised_margins(W @ H_mean, delta, margins).min()), "margin_dual": dual,
              "delta": delta.copy(), "margins": margins.copy()}
-    status, message = "optimal", None
-    if kept < r:
-        status, message = "local", f"d: numerical rank {r} > d = {dim}; returned the rank-{dim} truncation"
+    status, message = truncation_status(r, kept, f"d: numerical rank {r} > d = {dim}; returned the rank-{dim} "
+                                                 "truncation")
     sol = solved_solution("cs-svm", outcome, W=W, H_mean=H_mean, b=np.zeros(K), objective=objective, status=status,
                           message=message, extra=extra)
     sol = replace(sol, time_s=time.perf_counter() - t0)

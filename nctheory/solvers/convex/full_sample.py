@@ -27,8 +27,8 @@ import cvxpy as cp
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.convex._checks import check_tolerance, require, require_problem
-from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
+from nctheory.solvers.convex._checks import rank_tolerances, require, require_problem
+from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, truncated_factors, truncation_status
 from nctheory.solvers.convex._losses import add_bias, loss_expression
 from nctheory.solvers.convex._nuclear import nuclear_norm
 from nctheory.solvers.convex._model import bias_variable, class_means, sample_objective
@@ -65,8 +65,7 @@ def solve_full_sample(problem: Problem, *, solver: str | None = None, solver_opt
     if problem.N > MAX_SAMPLES:
         raise ValueError(f"sizes: the full-sample formulation is limited to N <= {MAX_SAMPLES} samples "
                          f"(N LMIs), got N = {problem.N}; use the reduced formulation")
-    rank_rtol = check_tolerance("rank_rtol", rank_rtol)
-    rank_atol = check_tolerance("rank_atol", rank_atol)
+    rank_rtol, rank_atol = rank_tolerances(rank_rtol, rank_atol)
     K, N, d = problem.K, problem.N, problem.dim
     Z = cp.Variable((K, N), name="Z")
     b, b_penalty, b_constraints = bias_variable(problem, problem.loss)
@@ -78,19 +77,15 @@ def solve_full_sample(problem: Problem, *, solver: str | None = None, solver_opt
     if not outcome.ok:
         return failed_solution(FORMULATION, outcome, K, d, N=N)
 
-    A, B, s, r = r1_factors(np.asarray(Z.value, dtype=np.float64), problem.lambda_w, problem.lambda_h,
-                            rank_rtol, rank_atol)
-    kept = min(r, d)
-    W = pad_rows(A[:, :kept].T, d).T
-    H = pad_rows(B[:kept], d)
+    W, B, s, r, kept = truncated_factors(np.asarray(Z.value, dtype=np.float64), problem.lambda_w, problem.lambda_h,
+                                         d, rank_rtol, rank_atol)
+    H = pad_rows(B, d)
     H_mean = class_means(problem, H)
     spread = np.linalg.norm(H - H_mean[:, problem.labels])
     scale = np.linalg.norm(H)
     bias = bias_value(b, K)
-    status, message = "optimal", None
-    if kept < r:
-        status = "local"
-        message = f"d: numerical rank of Z is {r} > d = {d}; returned the rank-{d} truncation"
+    status, message = truncation_status(r, kept, f"d: numerical rank of Z is {r} > d = {d}; returned the rank-{d} "
+                                                 "truncation")
     return solved_solution(
         FORMULATION, outcome, W=W, H_mean=H_mean, b=bias, H=H,
         objective=sample_objective(problem, W, H, bias), status=status, message=message,

@@ -46,8 +46,9 @@ import cvxpy as cp
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.convex._checks import check_tolerance, require, require_problem
-from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, gram_factor, pad_rows, r1_factors
+from nctheory.solvers.convex._checks import rank_tolerances, require, require_problem
+from nctheory.solvers.convex._factor import (RANK_ATOL, RANK_RTOL, gram_factor, pad_rows, truncated_factors,
+                                             truncation_status)
 from nctheory.solvers.convex._losses import add_bias, loss_expression
 from nctheory.solvers.convex._model import bias_variable, collapsed_objective
 from nctheory.solvers.convex._result import bias_value, failed_solution, solved_solution
@@ -88,8 +89,7 @@ def solve_lpm_sdp(problem: Problem, *, solver: str | None = None, solver_opts: d
     """
     require_problem(problem)
     require(problem, "layer-peeled SDP", constraint=("average",), classifier=("learned",), features=("free",))
-    rank_rtol = check_tolerance("rank_rtol", rank_rtol)
-    rank_atol = check_tolerance("rank_atol", rank_atol)
+    rank_rtol, rank_atol = rank_tolerances(rank_rtol, rank_atol)
     K, d = problem.K, problem.dim
     e_h, e_w = problem.e_h, problem.e_w
     X = cp.Variable((2 * K, 2 * K), PSD=True, name="gram")
@@ -104,17 +104,13 @@ def solve_lpm_sdp(problem: Problem, *, solver: str | None = None, solver_opts: d
     G = np.asarray(X.value, dtype=np.float64)
     _, evals, gram_rank = gram_factor(G, rank_rtol, rank_atol)
     Zbar = G[K:, :K]
-    A, B, s, r = r1_factors(Zbar, e_h, e_w, rank_rtol, rank_atol)  # (λ_H/λ_W)^{1/4} = (E_W/E_H)^{1/4}
-    kept = min(r, d)
-    W = pad_rows(A[:, :kept].T, d).T
-    H_mean = pad_rows(B[:kept], d)
+    W, B, s, r, kept = truncated_factors(Zbar, e_h, e_w, d, rank_rtol, rank_atol)  # (λ_H/λ_W)^¼ = (E_W/E_H)^¼
+    H_mean = pad_rows(B, d)
     H_mean, scale_h = _onto_budget(H_mean, e_h, K)
     W, scale_w = _onto_budget(W, e_w, K)
     bias = bias_value(b, K)
-    status, message = "optimal", None
-    if kept < r:
-        status = "local"
-        message = f"d: numerical rank of the mean logits is {r} > d = {d}; returned the rank-{d} truncation"
+    status, message = truncation_status(r, kept, f"d: numerical rank of the mean logits is {r} > d = {d}; returned "
+                                                 f"the rank-{d} truncation")
     return solved_solution(
         FORMULATION, outcome, W=W, H_mean=H_mean, b=bias,
         objective=collapsed_objective(problem, W, H_mean, bias), status=status, message=message,

@@ -31,8 +31,8 @@ import cvxpy as cp
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.convex._checks import check_tolerance, require, require_problem
-from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
+from nctheory.solvers.convex._checks import rank_tolerances, require, require_problem
+from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, truncated_factors, truncation_status
 from nctheory.solvers.convex._losses import add_bias, loss_expression
 from nctheory.solvers.convex._model import bias_variable, collapsed_objective
 from nctheory.solvers.convex._result import bias_value, failed_solution, solved_solution
@@ -71,8 +71,7 @@ def solve_reduced(problem: Problem, *, solver: str | None = None, solver_opts: d
     require_problem(problem)
     require(problem, "reduced (R2)", depth=(1,), classifier=("learned",), constraint=("penalty",),
             features=("free",))
-    rank_rtol = check_tolerance("rank_rtol", rank_rtol)
-    rank_atol = check_tolerance("rank_atol", rank_atol)
+    rank_rtol, rank_atol = rank_tolerances(rank_rtol, rank_atol)
     K, d = problem.K, problem.dim
     n = problem.n
     X = cp.Variable((K, K), name="Y")
@@ -85,16 +84,12 @@ def solve_reduced(problem: Problem, *, solver: str | None = None, solver_opts: d
         return failed_solution(FORMULATION, outcome, K, d)
 
     Y = np.asarray(X.value, dtype=np.float64)
-    A, B, s, r = r1_factors(Y, problem.lambda_w, problem.lambda_h, rank_rtol, rank_atol)
-    kept = min(r, d)
-    W = pad_rows(A[:, :kept].T, d).T
-    H_mean = pad_rows(B[:kept] @ np.diag(n ** -0.5), d)
+    W, B, s, r, kept = truncated_factors(Y, problem.lambda_w, problem.lambda_h, d, rank_rtol, rank_atol)
+    H_mean = pad_rows(B @ np.diag(n ** -0.5), d)
     bias = bias_value(b, K)
-    status, message = "optimal", None
-    if kept < r:
-        status = "local"
-        message = (f"d: numerical rank of Y is {r} > d = {d}; the reduction is not exact, "
-                   f"returned the rank-{d} truncation (convex value is a lower bound)")
+    status, message = truncation_status(r, kept, f"d: numerical rank of Y is {r} > d = {d}; the reduction is not "
+                                                 f"exact, returned the rank-{d} truncation (convex value is a lower "
+                                                 "bound)")
     return solved_solution(
         FORMULATION, outcome, W=W, H_mean=H_mean, b=bias,
         objective=collapsed_objective(problem, W, H_mean, bias), status=status, message=message,

@@ -36,8 +36,8 @@ import cvxpy as cp
 import numpy as np
 
 from nctheory.model import Problem
-from nctheory.solvers.convex._checks import check_tolerance
-from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, r1_factors
+from nctheory.solvers.convex._checks import rank_tolerances
+from nctheory.solvers.convex._factor import RANK_ATOL, RANK_RTOL, pad_rows, truncated_factors, truncation_status
 from nctheory.solvers.convex._model import class_means
 from nctheory.solvers.convex._nuclear import nuclear_norm
 from nctheory.solvers.convex._result import failed_solution, solved_solution
@@ -96,8 +96,7 @@ def solve_uf_svm(sizes, *, form: str = "class-mean", d: int | None = None, solve
         raise ValueError(f"form: unknown option {form!r}; allowed: {', '.join(FORMS)}")
     sizes = sizes.sizes if isinstance(sizes, Problem) else sizes
     spec = Problem(sizes=sizes, d=d)  # validates sizes and d
-    rank_rtol = check_tolerance("rank_rtol", rank_rtol)
-    rank_atol = check_tolerance("rank_atol", rank_atol)
+    rank_rtol, rank_atol = rank_tolerances(rank_rtol, rank_atol)
     K, N, dim = spec.K, spec.N, spec.dim
     n = spec.n
     formulation = "uf-svm" if form == "class-mean" else "uf-svm-sample"
@@ -122,23 +121,19 @@ def solve_uf_svm(sizes, *, form: str = "class-mean", d: int | None = None, solve
         return failed_solution(formulation, outcome, K, dim, N=N if form == "sample" else None)
 
     value = np.asarray(X.value, dtype=np.float64)
-    A, B, s, r = r1_factors(value, 1.0, 1.0, rank_rtol, rank_atol)
-    kept = min(r, dim)
-    W = pad_rows(A[:, :kept].T, dim).T
+    W, B, s, r, kept = truncated_factors(value, 1.0, 1.0, dim, rank_rtol, rank_atol)
     if form == "class-mean":
         H = None
-        H_mean = pad_rows(B[:kept] @ np.diag(n ** -0.5), dim)
+        H_mean = pad_rows(B @ np.diag(n ** -0.5), dim)
         feature_sq = float(n @ np.einsum("ij,ij->j", H_mean, H_mean))
         margin = min_margin(W @ H_mean, np.arange(K))
     else:
-        H = pad_rows(B[:kept], dim)
+        H = pad_rows(B, dim)
         H_mean = class_means(spec, H)
         feature_sq = float(np.vdot(H, H))
         margin = min_margin(W @ H, spec.labels)
-    status, message = "optimal", None
-    if kept < r:
-        status = "local"
-        message = f"d: numerical rank {r} > d = {dim}; returned the rank-{dim} truncation"
+    status, message = truncation_status(r, kept, f"d: numerical rank {r} > d = {dim}; returned the rank-{dim} "
+                                                 "truncation")
     return solved_solution(
         formulation, outcome, W=W, H_mean=H_mean, b=np.zeros(K), H=H,
         objective=0.5 * float(np.vdot(W, W)) + 0.5 * feature_sq, status=status, message=message,

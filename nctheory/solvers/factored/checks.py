@@ -1,31 +1,16 @@
-"""Validation of solver options: bad input raises ValueError naming the option first."""
+"""Validation of the factored solvers' options: bad input raises ValueError naming the option first.
+
+The generic checks live in :mod:`nctheory.solvers.checks` (re-exported here); :func:`init_scales` is the
+restarts' own.
+"""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from nctheory.solvers.checks import boolean, positive_float, positive_int
 
-def positive_int(name: str, value, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def positive_float(name: str, value, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"{name}: expected a real number, got a bool")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a real number, got {value!r}") from None
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}: must be finite and {bound}, got {value!r}")
-    return v
+__all__ = ["positive_int", "positive_float", "boolean", "init_scales"]
 
 
 def init_scales(value, restarts: int) -> list[float]:
@@ -37,9 +22,3 @@ def init_scales(value, restarts: int) -> list[float]:
             raise ValueError(f"init_scale: a sequence needs one scale per restart ({restarts}), got {len(value)}")
         return [positive_float("init_scale", v) for v in value]
     return [positive_float("init_scale", value)] * restarts
-
-
-def boolean(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name}: must be True or False, got {value!r}")
-    return bool(value)

@@ -19,19 +19,19 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-from nctheory.solvers.factored.local_result import LocalResult
+from nctheory.solvers.factored.local_result import GTOL, MAX_ITER, FunGrad, LocalResult, Projection
 from nctheory.solvers.factored.projected import minimize_projected
 
 
 def minimize_lbfgsb(
-    fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    fun_grad: FunGrad,
     x0: np.ndarray,
     stationarity: Callable[[np.ndarray, np.ndarray], float],
     *,
     bounds=None,
-    project: Callable[[np.ndarray], np.ndarray] | None = None,
-    max_iter: int = 20000,
-    gtol: float = 1e-10,
+    project: Projection | None = None,
+    max_iter: int = MAX_ITER,
+    gtol: float = GTOL,
     maxcor: int = 30,
     polish_rounds: int = 4,
 ) -> LocalResult:
@@ -39,17 +39,15 @@ def minimize_lbfgsb(
 
     Parameters
     ----------
-    fun_grad : callable
-        ``x -> (f(x), grad f(x))``.
-    x0 : ndarray
+    fun_grad, x0, gtol
+        As in :func:`~nctheory.solvers.factored.projected.minimize_projected`.
     stationarity : callable
         ``(x, g) -> float``, the projected-gradient norm used to judge convergence.
     bounds : list of (lo, hi) or None
-    project : callable or None
+    project : Projection or None
         Projection onto the box given by ``bounds`` (identity if None), for the polishing stage.
     max_iter : int
         Total iteration budget over all rounds.
-    gtol : float
     """
     x = np.asarray(x0, dtype=np.float64).copy()
     used = 0
@@ -92,5 +90,4 @@ def minimize_lbfgsb(
         reason = "max_iter"
     else:
         reason = "stalled"
-    return LocalResult(x=x, fun=float(fun), nit=used, grad_norm=norm, converged=reason == "converged",
-                       reason=reason, message=message)
+    return LocalResult.stopped(x, fun, used, norm, reason, message)

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
+
+#: Iteration budget of a local solve unless told otherwise.
+MAX_ITER = 20000
+#: Stationarity tolerance of a local solve (projected-gradient sup-norm) unless told otherwise.
+GTOL = 1e-10
+#: The objective of a local minimiser: ``x -> (f(x), ∇f(x))``.
+FunGrad = Callable[[np.ndarray], tuple[float, np.ndarray]]
+#: A Euclidean projection onto the (convex) feasible set: ``x -> Π(x)``.
+Projection = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -37,3 +47,10 @@ class LocalResult:
     converged: bool
     reason: str
     message: str = ""
+
+    @classmethod
+    def stopped(cls, x: np.ndarray, fun: float, nit: int, grad_norm: float, reason: str,
+                message: str = "") -> "LocalResult":
+        """The result of a solve that stopped for ``reason`` (converged iff the reason is ``"converged"``)."""
+        return cls(x=x, fun=float(fun), nit=nit, grad_norm=grad_norm, converged=reason == "converged",
+                   reason=reason, message=message)

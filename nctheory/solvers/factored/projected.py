@@ -24,20 +24,18 @@ This reaches gradient levels far below :math:`\sqrt{\epsilon_{\rm mach}}`.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from nctheory.solvers.factored.local_result import LocalResult
+from nctheory.solvers.factored.local_result import GTOL, MAX_ITER, FunGrad, LocalResult, Projection
 
 
 def minimize_projected(
-    fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    fun_grad: FunGrad,
     x0: np.ndarray,
-    project: Callable[[np.ndarray], np.ndarray],
+    project: Projection,
     *,
-    max_iter: int = 20000,
-    gtol: float = 1e-10,
+    max_iter: int = MAX_ITER,
+    gtol: float = GTOL,
     memory: int = 10,
     armijo: float = 1e-4,
     approx_delta: float = 0.1,
@@ -49,11 +47,11 @@ def minimize_projected(
 
     Parameters
     ----------
-    fun_grad : callable
+    fun_grad : FunGrad
         ``x -> (f(x), grad f(x))``.
     x0 : ndarray
         Start (projected first).
-    project : callable
+    project : Projection
         Euclidean projection onto the feasible set.
     max_iter, gtol : int, float
         Iteration budget; stop when :math:`\\|x - \\Pi(x - \\nabla f)\\|_\\infty \\le` ``gtol``.
@@ -117,5 +115,4 @@ def minimize_projected(
         recent.append(f)
         pg = pg_norm(x, g)
         it += 1
-    return LocalResult(x=x, fun=float(f), nit=it, grad_norm=pg, converged=reason == "converged",
-                       reason=reason, message=message)
+    return LocalResult.stopped(x, f, it, pg, reason, message)

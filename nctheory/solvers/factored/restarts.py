@@ -38,7 +38,7 @@ from nctheory.solvers.blas_threads import single_blas_thread
 from nctheory.solvers.factored.class_drop import drop_classes as drop_classes_refine
 from nctheory.solvers.factored.checks import boolean, init_scales, positive_float, positive_int
 from nctheory.solvers.factored.lbfgs import minimize_lbfgsb
-from nctheory.solvers.factored.local_result import LocalResult
+from nctheory.solvers.factored.local_result import GTOL, MAX_ITER, LocalResult
 from nctheory.solvers.factored.objective import FactoredObjective
 from nctheory.progress import Progress
 from nctheory.solvers.factored.projected import minimize_projected
@@ -143,8 +143,8 @@ def start_plan(problem: Problem, restarts: int, init_scale=None) -> tuple[list[f
     return scales, ranks
 
 
-def solve(problem: Problem, *, restarts: int | None = None, seed: int = 0, on: str = "means", max_iter: int = 20000,
-          gtol: float = 1e-10, init_scale=None, init_rank=None, progress: bool = False,
+def solve(problem: Problem, *, restarts: int | None = None, seed: int = 0, on: str = "means", max_iter: int = MAX_ITER,
+          gtol: float = GTOL, init_scale=None, init_rank=None, progress: bool = False,
           drop_classes="auto") -> Solution:
     r"""Best of several local solves of the factored (nonconvex) problem.
 
@@ -223,7 +223,7 @@ def polish(problem: Problem, solution: Solution, *, factor: float = 100.0, pertu
     if x is None:
         return None
     opts = solution.options
-    gtol = max(float(opts.get("gtol", 1e-10)) / factor, 1e-14)
+    gtol = max(float(opts.get("gtol", GTOL)) / factor, 1e-14)
     objective = FactoredObjective(problem, opts.get("on", "means"))
     rng = np.random.default_rng(int(opts.get("seed", 0)) + 7919)
     x = np.asarray(x, dtype=np.float64)
@@ -234,7 +234,7 @@ def polish(problem: Problem, solution: Solution, *, factor: float = 100.0, pertu
         x0 = objective.project(x0)
     start = time.perf_counter()
     with single_blas_thread():
-        res = local_solve(objective, x0, max_iter=int(opts.get("max_iter", 20000)), gtol=gtol)
+        res = local_solve(objective, x0, max_iter=int(opts.get("max_iter", MAX_ITER)), gtol=gtol)
     if not np.isfinite(res.fun):
         return None
     status = _STATUS_OF_REASON[res.reason]

@@ -1,6 +1,7 @@
 r"""The bias minimised out: :math:`b^*(\bar Z) = \arg\min_b\sum_k\pi_k\ell(\bar z_k + b, k) + \frac{\lambda_b}2\|b\|^2`.
 
-Damped Newton on a layout (:mod:`~nctheory.solvers.references.layout`), with the loss's Hessian:
+Damped Newton (:func:`~nctheory.solvers.damped_newton.damped_newton`) on a layout
+(:mod:`~nctheory.solvers.references.layout`), with the loss's Hessian:
 
 * dense: b ∈ R^K, gradient :math:`U\pi + \lambda_bb` (U the per-column loss gradients), Hessian
   :math:`\sum_k\pi_k\nabla^2\ell(\bar z_k + b) + \lambda_bI` (the loss's ``hessian_sum``);
@@ -21,7 +22,7 @@ decrement falls only ~3× per full step: measured.)  The certified solver's
 bias elimination stops at an absolute decrement of 1e-24, which is not small when the objective itself is
 ~1e-18 (large budgets): there the layer-peeled iteration stalled at a relative gap of ~5e-9 (measured); relative
 stopping certifies the same instances at ~1e-12.  Steps are accepted by Armijo or, where value differences
-drown in rounding, by a halved gradient norm.
+drown in rounding, by a halved gradient norm (:class:`~nctheory.solvers.damped_newton.RelativeStopping`).
 """
 
 from __future__ import annotations
@@ -29,12 +30,9 @@ from __future__ import annotations
 import numpy as np
 
 from nctheory.model.options import Bias
-from nctheory.solvers.references.rounding import EPS
+from nctheory.solvers.damped_newton import RelativeStopping, damped_newton
 
 __all__ = ["BiasSolver"]
-
-#: Newton steps at most.
-MAX_STEPS = 100
 
 
 class BiasSolver:
@@ -70,46 +68,12 @@ class BiasSolver:
         lay = self.layout
         size = lay.C if lay.grouped else lay.K
         b = np.zeros(size) if b_start is None else np.array(b_start, dtype=np.float64)
-        ones = np.ones(size)
-        weights = lay.m if lay.grouped else ones  # classes per coordinate
-
-        def centred(g):
-            # the gradient is orthogonal to the flat direction 1 (in b, and in β since Σ_h m_h r_h = 1ᵀUπ = 0):
-            # remove its rounding there
-            return g - g.mean() if self.gauge else g
-
-        f, g, _ = self._value_grad(Z, b)
-        previous, full_step = np.inf, False
-        for _ in range(MAX_STEPS):
-            g = centred(g)
-            H = self._hessian(Z, b)
-            scale = max(float(np.trace(H)) / size, 1e-300)
-            if self.gauge:
-                H = H + (scale / size) * np.outer(ones, ones)
-            H = H + (1e-14 * scale) * np.eye(size)
-            try:
-                s = -np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                s = -np.linalg.lstsq(H, g, rcond=None)[0]
-            decrement = -float(g @ s)
-            self.steps += 1
-            if not np.isfinite(decrement) or decrement <= 1e-3 * EPS * abs(f):
-                break
-            if full_step and decrement <= 1e-10 * abs(f) and decrement > 0.25 * previous:
-                break  # close to the minimum a full Newton step no longer shrinks the decrement: rounding level
-            previous = decrement
-            g_norm = float(np.linalg.norm(g))
-            t, accepted = 1.0, False
-            for _halving in range(40):
-                trial = b + t * s
-                f_t, g_t, _ = self._value_grad(Z, trial)
-                if (f_t < f and f_t <= f - 0.25 * t * decrement) or float(np.linalg.norm(centred(g_t))) <= 0.5 * g_norm:
-                    accepted = True
-                    break
-                t *= 0.5
-            if not accepted:
-                break
-            b, f, g, full_step = trial, f_t, g_t, t == 1.0
+        weights = lay.m if lay.grouped else np.ones(size)  # classes per coordinate
+        # in gauge mode the gradient is orthogonal to the flat direction 1 (in b, and in β since
+        # Σ_h m_h r_h = 1ᵀUπ = 0): damped_newton removes its rounding there
+        b, steps = damped_newton(lambda bb: self._value_grad(Z, bb), lambda bb, _: self._hessian(Z, bb), b,
+                                 gauge=self.gauge, stopping=RelativeStopping())
+        self.steps += steps
         if self.gauge:
             b = b - (weights @ b) / float(weights.sum())
         return b

@@ -125,11 +125,4 @@ class CompactSolution(GroupedSolution):
         W, H = self.factors.dense(self.problem.d)
         b = self.b
         objective = float(self.dense_objective(self.problem, W, H, b))
-        lower = self.lower_bound
-        gap = None if lower is None else max(objective - float(lower), 0.0)
-        extra = dict(self.extra)
-        extra.update({"expanded_from": "grouped", "grouped_objective": float(self.objective)})
-        return Solution(W=W, H_mean=H, b=b, logits_mean=W @ H + b[:, None], objective=objective, lower_bound=lower,
-                        gap=gap, status=self.status, iterations=self.iterations, time_s=self.time_s,
-                        method=self.method, message=self.message, H=None, extra=extra, certificate=self.certificate,
-                        options=dict(self.options))
+        return self.dense_solution(W, H, b, W @ H + b[:, None], objective)

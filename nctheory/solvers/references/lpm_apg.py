@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nctheory.solvers.references.lpm import LPMBound, LPMObjective, lower_bound
+from nctheory.solvers.references.best import BestSoFar
+from nctheory.solvers.references.lpm import LPMObjective, lower_bound
 from nctheory.solvers.references.rounding import EPS
 from nctheory.solvers.references.spectrum import project_onto_l1_ball
-from nctheory.solvers.result import relative_gap
 
 #: Step growth after an accepted step and shrink on a failed test.
 _GROW, _SHRINK = 1.25, 0.5
@@ -32,24 +32,14 @@ def rounding_floor(size: int) -> float:
 
 
 @dataclass
-class _Best:
-    value: float = math.inf
+class _Best(BestSoFar):
+    """The best point (``Z``, its spectrum ``spec``/``vals``, bias ``b``) and its :class:`~nctheory.solvers.references.lpm.LPMBound`."""
+
     Z: object = None
     spec: object = None
     vals: np.ndarray | None = None
     b: np.ndarray | None = None
-    bound: LPMBound | None = None
-    certificates: int = 0
     scale: float = math.nan
-
-    @property
-    def lower(self) -> float:
-        return -math.inf if self.bound is None else self.bound.value
-
-    def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
-            return math.inf
-        return relative_gap(self.value, self.lower)
 
     def floor(self, size: int) -> float:
         """The floor of the gap: the bound's own allowance relative to F (at least :func:`rounding_floor`)."""
@@ -93,7 +83,7 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
     step = 1.0 / obj.lipschitz
     Zp = Z
     theta, F_prev = 1.0, ev.value
-    window = best.value - best.lower
+    best.open_window()
     it, reason, last_cert = 0, "max_iter", 0
     period, next_cert = check_every, check_every
     infimum_window = (math.inf, 0)
@@ -150,12 +140,9 @@ def _apg(obj: LPMObjective, Z0, b0, tol, max_iter, clock, log, check_every):
         if clock.expired():
             reason = "time_limit"
             break
-        if it % STALL_ITERATIONS == 0:
-            gap = best.value - best.lower  # absolute: a relative gap saturates at 1 while the bound is <= 0
-            if not gap < 0.99 * window:
-                reason = "stalled"
-                break
-            window = gap
+        if it % STALL_ITERATIONS == 0 and best.stalled():
+            reason = "stalled"
+            break
     if last_cert != it:
         certify(ev, spec, vals)
         if best.rel_gap() <= target():

@@ -60,6 +60,8 @@ import numpy as np
 from nctheory.model.options import Bias
 from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.certified.status import budget_status
+from nctheory.solvers.certified.warm_start import dense_mean_logits, grouped_mean_logits
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
 from nctheory.solvers.references.lpm_apg import (CHECK_EVERY, INFIMUM_ITERATIONS, STALL_ITERATIONS,  # noqa: F401
@@ -96,11 +98,8 @@ def lpm_objective(problem, W: np.ndarray, H_mean: np.ndarray, b: np.ndarray) -> 
 def _status(rel_gap, tol, reason, floor, max_iter, time_limit, rank_exceeds_d, rank, d):
     if rel_gap <= tol:
         status, message = "optimal", f"certified: relative gap {rel_gap:.3e} <= tol {tol:.3e}"
-    elif reason == "max_iter":
-        status, message = "max_iter", f"iteration budget {max_iter} spent at relative gap {rel_gap:.3e} > tol {tol:.3e}"
-    elif reason == "time_limit":
-        status = "inaccurate"
-        message = f"time limit {time_limit} s reached at relative gap {rel_gap:.3e} > tol {tol:.3e}"
+    elif (budget := budget_status(reason, rel_gap, tol, max_iter, time_limit)) is not None:
+        status, message = budget
     elif reason == "infimum":
         status = "inaccurate"
         message = ("the optimum is (numerically) the loss infimum: the objective fell to the rounding level of the "
@@ -139,44 +138,18 @@ def _onto_budget(sq_norm: float, budget: float, K: int) -> float:
 
 # ------------------------------------------------------------------------------ warm starts
 def _dense_start(x0, problem):
-    K = problem.K
+    """``(Z̄, b)`` of the warm start (zeros and None without one); b is dropped without bias."""
     if x0 is None:
-        return np.zeros((K, K)), None
-    if isinstance(x0, Solution):
-        Z = np.asarray(x0.logits_mean, dtype=np.float64)
-        b = np.asarray(x0.b, dtype=np.float64).reshape(-1)
-        if Z.shape != (K, K) or b.shape != (K,):
-            raise ValueError(f"x0: a Solution with logits_mean ({K}, {K}) and b ({K},) is needed")
-        Z = Z - b[:, None]
-    else:
-        try:
-            Z = np.array(x0, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"x0: expected a ({K}, {K}) array of mean logits or a Solution") from None
-        b = None
-        if Z.shape != (K, K):
-            raise ValueError(f"x0: expected shape ({K}, {K}) (mean logits, column k = class k), got {Z.shape}")
-    if not np.all(np.isfinite(Z)) or (b is not None and not np.all(np.isfinite(b))):
-        raise ValueError("x0: entries must be finite")
+        return np.zeros((problem.K, problem.K)), None
+    Z, b = dense_mean_logits(x0, problem.K)
     return Z, (b if problem.bias != Bias.NONE else None)
 
 
 def _grouped_start(x0, structure: GroupStructure, problem):
+    """``(Z̄, β)`` of the grouped warm start (zeros and None without one); β is dropped without bias."""
     if x0 is None:
         return GroupedMatrix.zeros(structure), None
-    beta = None
-    if isinstance(x0, GroupedMatrix):
-        Z = x0
-    elif hasattr(x0, "gram_WH") and hasattr(x0, "beta"):
-        Z, beta = x0.gram_WH, np.array(x0.beta, dtype=np.float64)
-    else:
-        raise ValueError(f"x0: expected a grouped solution or a GroupedMatrix of mean logits, got {type(x0).__name__}")
-    st = Z.structure
-    if not (np.array_equal(st.sizes, structure.sizes) and np.array_equal(st.counts, structure.counts)):
-        raise ValueError(f"x0: its groups {st.describe()} differ from the problem's {structure.describe()}")
-    finite = np.all(np.isfinite(Z.perp)) and np.all(np.isfinite(Z.core))
-    if not (finite and (beta is None or np.all(np.isfinite(beta)))):
-        raise ValueError("x0: entries must be finite")
+    Z, beta = grouped_mean_logits(x0, structure)
     return Z, (beta if problem.bias != Bias.NONE else None)
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import time
 
 import numpy as np
+
+from nctheory.solvers.clock import Clock
 
 __all__ = ["check_options", "check_seed", "Clock", "blas_threads", "logger", "SINGLE_THREAD_MAX"]
 
@@ -36,20 +37,6 @@ def check_seed(seed) -> int:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed: expected an integer, got {seed!r}")
     return int(seed)
-
-
-class Clock:
-    """Wall clock with an optional limit."""
-
-    def __init__(self, limit: float | None):
-        self.start = time.perf_counter()
-        self.limit = limit
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.start
-
-    def expired(self) -> bool:
-        return self.limit is not None and self.elapsed() > self.limit
 
 
 def blas_threads(size: int):

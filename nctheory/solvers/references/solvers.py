@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nctheory.model.options import Bias, Classifier, Constraint, Features
+from nctheory.model.options import Constraint
 from nctheory.solvers.base import Requirements, Solver
 from nctheory.solvers.certified.grouped_matrix import GroupedMatrix
+from nctheory.solvers.certified.requirements import class_mean_requirements
 from nctheory.solvers.references import lpm_solve, uf_svm_solve
 from nctheory.solvers.references.compact import CompactSolution
 from nctheory.solvers.result import Solution
@@ -38,24 +39,8 @@ __all__ = ["LPMSolver", "SymmetricLPMSolver", "UFSVMSolver", "SymmetricUFSVMSolv
 #: Relative size of the warm-start perturbation of a refinement (as the certified solver's).
 REFINE_PERTURBATION = 0.05
 
-LPM_REQUIREMENTS = Requirements(
-    classifier=frozenset({Classifier.LEARNED}),
-    features=frozenset({Features.FREE}),
-    constraint=frozenset({Constraint.AVERAGE}),
-    depth=(1, 1),
-    loss_needs=frozenset({"conjugate"}),
-    bias_loss_needs={Bias.REGULARIZED: frozenset({"hessian"}), Bias.FREE: frozenset({"hessian", "free-bias-dual"})},
-)
-
-SYMMETRIC_LPM_REQUIREMENTS = Requirements(
-    classifier=frozenset({Classifier.LEARNED}),
-    features=frozenset({Features.FREE}),
-    constraint=frozenset({Constraint.AVERAGE}),
-    depth=(1, 1),
-    loss_needs=frozenset({"conjugate", "grouped"}),
-    bias_loss_needs={Bias.REGULARIZED: frozenset({"grouped-hessian"}),
-                     Bias.FREE: frozenset({"grouped-hessian", "grouped-free-bias-dual"})},
-)
+LPM_REQUIREMENTS = class_mean_requirements(Constraint.AVERAGE, grouped=False)
+SYMMETRIC_LPM_REQUIREMENTS = class_mean_requirements(Constraint.AVERAGE, grouped=True)
 
 
 def grouping_unmet(problem) -> list[str]:
@@ -66,12 +51,6 @@ def grouping_unmet(problem) -> list[str]:
         return [f"sizes: the K = {K} classes fall into C = {C} groups of equal size; the symmetric reduction needs "
                 "C <= K/2 (use the dense solver)"]
     return []
-
-
-def _dense_guard(problem, name):
-    from nctheory.solvers.memory import dense_guard
-
-    return dense_guard(problem, name)
 
 
 def _refine_tol(solution, floor: float, factor: float) -> float:
@@ -109,111 +88,98 @@ def _grouped_perturbed(solution: CompactSolution, seed: int) -> GroupedMatrix:
     return Z + R.scaled(REFINE_PERTURBATION * scale / R.frobenius_norm())
 
 
-def _options_for_refine(solution, options):
-    return {**{k: v for k, v in solution.options.items() if k not in ("tol", "seed")}, **options}
+class ReferenceSolver(Solver):
+    """A certified reference solver on dense class means; a subclass names its ``backend`` module (``solve``,
+    ``solve_grouped``, ``rounding_floor``) and its capabilities as data (module doc)."""
+
+    certifies = True
+    #: The module that solves: :mod:`~nctheory.solvers.references.lpm_solve` or ``uf_svm_solve``.
+    backend = None
+
+    def extra_unmet(self, problem):
+        from nctheory.solvers.memory import dense_guard
+
+        return dense_guard(problem, self.name)
+
+    def solve(self, problem, **options):
+        self.check(problem)
+        return self.backend.solve(problem, **options)
+
+    # -- what a refinement starts from: overridden by the grouped variant ----------------------------------
+    answer_type = Solution
+
+    def _floor_size(self, problem, solution) -> int:
+        return problem.K
+
+    def _perturbed(self, solution, seed: int):
+        return _dense_perturbed(solution, seed)
+
+    def refine(self, problem, solution, *, factor: float = 100.0, **options):
+        if not isinstance(solution, self.answer_type):
+            return None
+        seed = int(solution.options.get("seed", 20240917)) + 1
+        tol = _refine_tol(solution, self.backend.rounding_floor(self._floor_size(problem, solution)), factor)
+        x0 = self._perturbed(solution, seed)
+        options = {**{k: v for k, v in solution.options.items() if k not in ("tol", "seed")}, **options}
+        return self.solve(problem, tol=tol, seed=seed, x0=x0, **options)
 
 
-class LPMSolver(Solver):
+class GroupedReference(ReferenceSolver):
+    """The same solver on invariant matrices for grouped class sizes (cost in C, not K): listed before a dense
+    solver among the bases, it takes that solver's backend and exactness."""
+
+    answer_type = CompactSolution
+
+    def extra_unmet(self, problem):
+        return grouping_unmet(problem)
+
+    def solve(self, problem, **options):
+        self.check(problem)
+        return self.backend.solve_grouped(problem, **options)
+
+    def _floor_size(self, problem, solution) -> int:
+        return solution.structure.C + 2
+
+    def _perturbed(self, solution, seed: int):
+        return _grouped_perturbed(solution, seed)
+
+
+class LPMSolver(ReferenceSolver):
     """Accelerated projected gradient on the nuclear ball with a Fenchel dual certificate
     (:mod:`~nctheory.solvers.references.lpm_solve`)."""
 
     name = "certified:lpm"
     requires = LPM_REQUIREMENTS
-    certifies = True
     exact = True
+    backend = lpm_solve
     description = ("layer-peeled model as min f(Z) over ||Z||_* <= K sqrt(E_W E_H): accelerated projected gradient "
                    "with a Fenchel dual certificate")
 
-    def extra_unmet(self, problem):
-        return _dense_guard(problem, self.name)
 
-    def solve(self, problem, **options):
-        self.check(problem)
-        return lpm_solve.solve(problem, **options)
-
-    def refine(self, problem, solution, *, factor: float = 100.0, **options):
-        if not isinstance(solution, Solution):
-            return None
-        seed = int(solution.options.get("seed", 20240917)) + 1
-        tol = _refine_tol(solution, lpm_solve.rounding_floor(problem.K), factor)
-        x0 = _dense_perturbed(solution, seed)
-        return self.solve(problem, tol=tol, seed=seed, x0=x0, **_options_for_refine(solution, options))
-
-
-class SymmetricLPMSolver(Solver):
+class SymmetricLPMSolver(GroupedReference, LPMSolver):
     """:class:`LPMSolver` on invariant matrices for grouped class sizes: cost in C, not K."""
 
     name = "certified:lpm-symmetric"
     requires = SYMMETRIC_LPM_REQUIREMENTS
-    certifies = True
-    exact = True
     description = ("layer-peeled model reduced by the permutation symmetry of equal-size classes; certificate valid "
                    "for the K-class problem")
 
-    def extra_unmet(self, problem):
-        return grouping_unmet(problem)
 
-    def solve(self, problem, **options):
-        self.check(problem)
-        return lpm_solve.solve_grouped(problem, **options)
-
-    def refine(self, problem, solution, *, factor: float = 100.0, **options):
-        if not isinstance(solution, CompactSolution):
-            return None
-        seed = int(solution.options.get("seed", 20240917)) + 1
-        tol = _refine_tol(solution, lpm_solve.rounding_floor(solution.structure.C + 2), factor)
-        return self.solve(problem, tol=tol, seed=seed, x0=_grouped_perturbed(solution, seed),
-                          **_options_for_refine(solution, options))
-
-
-class UFSVMSolver(Solver):
+class UFSVMSolver(ReferenceSolver):
     """ADMM on the class-mean UF-SVM with a Lagrange dual certificate
     (:mod:`~nctheory.solvers.references.uf_svm_solve`)."""
 
     name = "certified:uf-svm"
     requires = Requirements()
-    certifies = True
     exact = False
+    backend = uf_svm_solve
     description = ("the unconstrained-features SVM of the problem's sizes by ADMM, certified by its Lagrange dual "
                    "(penalties play no role)")
 
-    def extra_unmet(self, problem):
-        return _dense_guard(problem, self.name)
 
-    def solve(self, problem, **options):
-        self.check(problem)
-        return uf_svm_solve.solve(problem, **options)
-
-    def refine(self, problem, solution, *, factor: float = 100.0, **options):
-        if not isinstance(solution, Solution):
-            return None
-        seed = int(solution.options.get("seed", 20240917)) + 1
-        tol = _refine_tol(solution, uf_svm_solve.rounding_floor(problem.K), factor)
-        x0 = _dense_perturbed(solution, seed)
-        return self.solve(problem, tol=tol, seed=seed, x0=x0, **_options_for_refine(solution, options))
-
-
-class SymmetricUFSVMSolver(Solver):
+class SymmetricUFSVMSolver(GroupedReference, UFSVMSolver):
     """:class:`UFSVMSolver` on invariant matrices for grouped class sizes."""
 
     name = "certified:uf-svm-symmetric"
-    requires = Requirements()
-    certifies = True
-    exact = False
     description = ("the UF-SVM reduced by the permutation symmetry of equal-size classes; certificate valid for the "
                    "K-class per-sample problem")
-
-    def extra_unmet(self, problem):
-        return grouping_unmet(problem)
-
-    def solve(self, problem, **options):
-        self.check(problem)
-        return uf_svm_solve.solve_grouped(problem, **options)
-
-    def refine(self, problem, solution, *, factor: float = 100.0, **options):
-        if not isinstance(solution, CompactSolution):
-            return None
-        seed = int(solution.options.get("seed", 20240917)) + 1
-        tol = _refine_tol(solution, uf_svm_solve.rounding_floor(solution.structure.C + 2), factor)
-        return self.solve(problem, tol=tol, seed=seed, x0=_grouped_perturbed(solution, seed),
-                          **_options_for_refine(solution, options))

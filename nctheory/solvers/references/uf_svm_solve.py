@@ -42,13 +42,15 @@ import numpy as np
 from nctheory.model import Problem
 from nctheory.solvers.certified.grouped_matrix import DENSE_MAX_K, GroupedMatrix
 from nctheory.solvers.certified.groups import GroupStructure
+from nctheory.solvers.certified.warm_start import dense_mean_logits, grouped_mean_logits
+from nctheory.solvers.references.best import BestSoFar
 from nctheory.solvers.references.compact import CompactFactors, CompactSolution
 from nctheory.solvers.references.layout import DenseLayout, GroupedLayout
 from nctheory.solvers.references.margins import project_columns, smallest_margin
 from nctheory.solvers.references.options import Clock, blas_threads, logger
 from nctheory.solvers.references.rounding import EPS
 from nctheory.solvers.references.spectrum import soft_threshold
-from nctheory.solvers.references.uf_svm import (UF_SVM_CERTIFICATE, SVMBound, primal_margin, svm_lower_bound,
+from nctheory.solvers.references.uf_svm import (UF_SVM_CERTIFICATE, primal_margin, svm_lower_bound,
                                                 uf_svm_objective)
 from nctheory.solvers.result import Solution, relative_gap
 
@@ -69,22 +71,12 @@ def rounding_floor(size: int) -> float:
 
 
 @dataclass
-class _Best:
-    value: float = math.inf
+class _Best(BestSoFar):
+    """The best point (spectrum ``spec``/``vals``, computed ``margin``) and its :class:`~nctheory.solvers.references.uf_svm.SVMBound`."""
+
     spec: object = None
     vals: np.ndarray | None = None
     margin: float = math.nan
-    bound: SVMBound | None = None
-    certificates: int = 0
-
-    @property
-    def lower(self) -> float:
-        return -math.inf if self.bound is None else self.bound.value
-
-    def rel_gap(self) -> float:
-        if not (math.isfinite(self.value) and math.isfinite(self.lower)):
-            return math.inf
-        return relative_gap(self.value, self.lower)
 
 
 def _admm(layout, X0, tol, max_iter, clock, log, check_every):
@@ -112,7 +104,6 @@ def _admm(layout, X0, tol, max_iter, clock, log, check_every):
     Y = project(X0)
     Lam = layout.zeros()
     rho = 1.0 / math.sqrt(float(np.mean(layout.n)))
-    window = math.inf
     it, reason = 0, "max_iter"
     X = spec = vals = None
     while it < max_iter:
@@ -143,12 +134,9 @@ def _admm(layout, X0, tol, max_iter, clock, log, check_every):
                 rho, Lam = 2.0 * rho, layout.lin(0.5, Lam, 0.0, Lam)
             elif r_d > 10.0 * r_p:
                 rho, Lam = 0.5 * rho, layout.lin(2.0, Lam, 0.0, Lam)
-        if it % STALL_ITERATIONS == 0:
-            gap = best.value - best.lower  # absolute: a relative gap saturates at 1 while the bound is <= 0
-            if not gap < 0.99 * window:
-                reason = "stalled"
-                break
-            window = gap
+        if it % STALL_ITERATIONS == 0 and best.stalled():
+            reason = "stalled"
+            break
     if reason != "converged" and X is not None:
         check(X, spec, vals, Lam, rho)
         if best.rel_gap() <= target:
@@ -174,39 +162,21 @@ def _sizes_problem(sizes) -> Problem:
 
 
 def _dense_start(x0, problem):
-    K = problem.K
+    """:math:`X_0 = \bar Z_0D^{1/2}` of the warm start (of :math:`\bar Z = D^{1/2}` without one; its bias plays no
+    role)."""
     if x0 is None:
         return np.diag(np.sqrt(problem.n))
-    if isinstance(x0, Solution):
-        Z = np.asarray(x0.logits_mean, dtype=np.float64) - np.asarray(x0.b, dtype=np.float64).reshape(-1)[:, None]
-    else:
-        try:
-            Z = np.array(x0, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"x0: expected a ({K}, {K}) array of mean logits or a Solution") from None
-    if Z.shape != (K, K):
-        raise ValueError(f"x0: expected shape ({K}, {K}) (mean logits, column k = class k), got {Z.shape}")
-    if not np.all(np.isfinite(Z)):
-        raise ValueError("x0: entries must be finite")
+    Z, _ = dense_mean_logits(x0, problem.K)
     return Z * np.sqrt(problem.n)[None, :]
 
 
 def _grouped_start(x0, structure: GroupStructure):
+    """The grouped :func:`_dense_start`."""
     sqrt_n = np.sqrt(structure.sizes.astype(np.float64))
     if x0 is None:
         return GroupedMatrix.from_entries(structure, np.ones(structure.C), np.zeros((structure.C, structure.C))) \
             .times_diagonal(sqrt_n)
-    if isinstance(x0, GroupedMatrix):
-        Z = x0
-    elif hasattr(x0, "gram_WH"):
-        Z = x0.gram_WH
-    else:
-        raise ValueError(f"x0: expected a grouped solution or a GroupedMatrix of mean logits, got {type(x0).__name__}")
-    st = Z.structure
-    if not (np.array_equal(st.sizes, structure.sizes) and np.array_equal(st.counts, structure.counts)):
-        raise ValueError(f"x0: its groups {st.describe()} differ from the problem's {structure.describe()}")
-    if not (np.all(np.isfinite(Z.perp)) and np.all(np.isfinite(Z.core))):
-        raise ValueError("x0: entries must be finite")
+    Z, _ = grouped_mean_logits(x0, structure)
     return Z.times_diagonal(sqrt_n)
 
 
