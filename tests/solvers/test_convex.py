@@ -19,7 +19,7 @@ import math
 import cvxpy as cp
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
@@ -161,6 +161,7 @@ def test_full_sample_column_lmi_form_and_size_limit():
 
 
 # ------------------------------------------------------------------- LPM (Fang)
+@example(K=2, n=28, e_w=5.5155, e_h=10 ** 0.99)  # value 4.2e-7: only the absolute stop bounds its error
 @settings(max_examples=8)
 @given(K=st.integers(2, 5), n=st.integers(1, 50), e_w=budget_st, e_h=budget_st)
 def test_lpm_balanced_is_etf(K, n, e_w, e_h):
@@ -172,8 +173,11 @@ def test_lpm_balanced_is_etf(K, n, e_w, e_h):
     np.testing.assert_allclose(sol.H_mean, math.sqrt(e_h / e_w) * sol.W.T, atol=1e-4 * math.sqrt(e_h))
     # ETF value: mean logits sqrt(E_W E_H) K/(K-1) (e_k - 1/K) -> CE = log(1 + (K-1) exp(-sqrt(E_W E_H) K/(K-1)))
     value = math.log1p((K - 1) * math.exp(-math.sqrt(e_w * e_h) * K / (K - 1)))
-    assert sol.extra["convex_value"] == pytest.approx(value, rel=OBJ_RTOL)
-    assert sol.objective == pytest.approx(value, rel=OBJ_RTOL)
+    # Clarabel also stops on its absolute gap (tol_gap_abs): at E_W E_H ~ 50 the value is ~4e-7 and the budget is used
+    # to 1 - 6e-7, 3.5e-12 off in absolute terms (8e-6 relative), inside that stop.  The value is known to x10 of it.
+    known_abs = 10 * sol.extra["attempts"][-1]["options"]["tol_gap_abs"]
+    assert sol.extra["convex_value"] == pytest.approx(value, rel=OBJ_RTOL, abs=known_abs)
+    assert sol.objective == pytest.approx(value, rel=OBJ_RTOL, abs=known_abs)
 
 
 @settings(max_examples=8)
