@@ -85,8 +85,8 @@ value is :math:`F(X^+)` and the dual point comes from :math:`\nabla\varphi(X^+)`
 point and the largest lower bound seen are kept.  In the factored phase a
 certificate is taken when the gradient norm has dropped by :math:`10^4` from the start, then
 whenever it reaches the level the last certificate predicts for the target (the
-gap is roughly proportional to the gradient norm), but at least 10× and at most
-:math:`10^{1.5}`× below the last one; also every 200 iterations (doubling) and when
+gap is roughly proportional to the gradient norm), but at least 10 times and at most
+:math:`10^{1.5}` times below the last one; also every 200 iterations (doubling) and when
 L-BFGS stalls.
 
 Stops with status ``"optimal"`` when :math:`(F - \mathrm{LB})/\max(1, |F|) \le` ``tol``;

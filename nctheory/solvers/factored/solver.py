@@ -10,7 +10,6 @@ refutes the claim with no certificate at all (a feasible point beats it).
 
 from __future__ import annotations
 
-import numpy as np
 
 from nctheory.solvers.base import Requirements, Solver
 
