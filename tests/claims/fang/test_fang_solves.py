@@ -9,12 +9,14 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nctheory import Problem
 from nctheory.claims.sources import fang as F
 from nctheory.solvers.convex import solve_lpm_sdp
+from nctheory.solvers.convex._run import CLARABEL_DEFAULT
+from nctheory.solvers.registry import solve
 from nctheory.verify import verify_claim
 from claim_helpers import assert_quantities_match
 
@@ -30,9 +32,19 @@ def _lpm(sizes, e_w=1.0, e_h=1.0):
 
 
 def _solve(p):
+    """The SDP answer; where Clarabel met only its default 1e-8 tolerances (both tight attempts inaccurate), the
+    claims' tolerances (measured at gap 1e-11 .. 1e-10) do not apply to it -- variables are then ~1e-4 accurate
+    (convex/_run.py) -- so it is checked against the certified LPM answer on the objective, and that answer
+    (certified to 1e-12) is what the claim is compared with.  Seen at sizes 24x5, E_W = 3.65, E_H = 2.59."""
     sol = solve_lpm_sdp(p)
     assert sol.status == "optimal", sol.message
-    return sol
+    if sol.extra["attempts"][-1]["options"] != CLARABEL_DEFAULT:
+        return sol
+    cert = solve(p, method="certified:lpm", tol=1e-12)
+    assert cert.certified, cert.message
+    # the default stop: relative gap 1e-8, x10 for the factor recovery (as OBJ_RTOL in tests/solvers/test_convex.py)
+    assert sol.objective == pytest.approx(cert.objective, rel=1e-7, abs=1e-9)
+    return cert
 
 
 @pytest.mark.parametrize("claim", F.CLAIMS, ids=lambda c: c.id)
@@ -46,6 +58,7 @@ def test_default_instances_verify(claim):
 
 
 # --------------------------------------------------------------------------- balanced
+@example(K=5, n=24, e_w=3.648501796050541, e_h=2.588240956775352)  # Clarabel accurate only at its defaults
 @settings(max_examples=6)
 @given(K=st.integers(2, 6), n=st.integers(1, 50), e_w=st.floats(0.2, 4), e_h=st.floats(0.2, 4))
 def test_balanced_is_etf(K, n, e_w, e_h):
