@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from bound_helpers import lam_st, logits_solution, seed_st, sizes_st, solution_of
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nctheory.claims import all_claims
@@ -72,16 +72,29 @@ def test_tight_at_the_claims_default_instances(claim_id):
         assert sol.certificate.kind == "copositive-dual:relu"
 
 
+@example(sizes=(43, 1, 32, 59), lam=-2.00001, ratio=3.41452841694301e-15)  # the conic bound 5.8e-7 loose
 @settings(max_examples=6)
 @given(sizes=st.lists(st.integers(1, 60), min_size=2, max_size=4).map(tuple), lam=st.floats(-3.5, -1.5),
        ratio=st.floats(-0.5, 0.5))
 def test_factored_and_relaxation_answers_are_certified_on_drawn_instances(sizes, lam, ratio):
-    """The DNN relaxation is tight and the bound reaches it: measured on 14 random instances, every factored answer
-    certified (rel gap <= 4e-13) and every conic relaxation answer too (<= 9.4e-10)."""
+    """The DNN relaxation is tight and the bound reaches it: every factored answer is certified (rel gap <= 4e-13 on
+    14 random instances).  The conic relaxation's answer is as accurate in value, but the dual point read off
+    Clarabel's solution can leave the bound looser than 1e-8: on 14 instances <= 9.4e-10, but at sizes (43, 1, 32,
+    59), lambda = 1e-2 the bound was 5.8e-7 below a value 1.2e-11 above the certified one.  Then the bound must not be
+    attached (the answer is not certified) and is recorded as uncertified; either way the conic value agrees with
+    the certified factored value to the gap Clarabel stopped at (1e-11 on its tight attempt; x10)."""
     p = _relu(sizes, 10.0 ** lam, 10.0 ** ratio)
-    for method in ("factored", "convex:relu-dnn"):
-        sol = SOLVERS[method].solve(p)
-        assert sol.certified and sol.rel_gap <= 1e-8, (method, sol.message)
+    fac = SOLVERS["factored"].solve(p)
+    assert fac.certified and fac.rel_gap <= 1e-8, fac.message
+    dnn = SOLVERS["convex:relu-dnn"].solve(p)
+    assert dnn.status == "optimal", dnn.message
+    if dnn.certified:
+        assert dnn.rel_gap <= 1e-8, dnn.message
+    else:
+        loose = dnn.extra["uncertified_bound"]
+        assert loose["rel_gap"] > 1e-8 and loose["lower_bound"] <= fac.objective, dnn.message
+    gap = dnn.extra["attempts"][-1]["options"].get("tol_gap_rel", 1e-8)  # {} = Clarabel's defaults, 1e-8
+    assert dnn.objective == pytest.approx(fac.objective, rel=10 * gap, abs=10 * gap)
 
 
 def test_scaling_fallback_repairs_a_dual_point_whose_split_is_not_psd():
