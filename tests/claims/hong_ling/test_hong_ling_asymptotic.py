@@ -107,3 +107,17 @@ def test_finding_the_approach_to_the_etf_direction_is_not_monotone_while_a_clust
     assert res.certified and res.ok  # the stated limit behaviour holds
     assert v[1] > v[0] + 1e-3 and v[2] > v[1]  # the rise while collapsed: 0.7655 -> 0.7666 -> 0.7685 (≫ precision)
     assert v[3] < v[2] - 0.1 and v[4] < v[3]  # the fall after separation
+
+
+def test_a_single_class_below_its_threshold_also_makes_the_approach_rise():
+    # a random property-suite draw: no equal-size cluster, but the class of 14 t stays below c = λN (√(14 t) < 24.4)
+    # for t <= 16 and the distance rises 0.7654 -> 0.7673 before falling; the limit holds, so the claim is not refuted
+    from nctheory.claims.sources.hong_ling.experiments import etf_direction_path
+
+    p = Problem(sizes=(500, 84, 14), lambda_w=0.005000000000000006, lambda_h=0.33287108369807955)
+    res = etf_direction_path(p, factors=(1, 2, 4, 8, 16), method="certified", tol=1e-13)
+    v = res.values
+    assert v[0] != v[0]  # NaN: Z̄ = 0 at t = 1: even √500 < c
+    assert res.certified and res.ok, res.message
+    assert v[3] > v[1] + 1e-3  # the rise (≫ the ~1e-4 precision of certified logits)
+    assert v[4] < v[3] - 0.01  # and the fall

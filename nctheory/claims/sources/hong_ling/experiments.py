@@ -10,7 +10,6 @@ The last two are the ``experiments`` of ``hong-ling/asymptotic`` (one boolean ch
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -192,13 +191,17 @@ def etf_direction_path(problem: Problem, factors=(1, 2, 4, 8, 16), *, noise: flo
     ``values`` = :func:`~.structure.logit_etf_distance` per factor; ``ok`` if the last is below the first (or the
     first is already at noise level, e.g. K = 2 without bias, where :math:`\bar Z \propto S` for every λ) and no value
     rises by more than ``noise`` (certified logits at small λ are accurate to ~1e-4 relative) *along the part of the
-    path where every cluster of equal-size classes is separated* (:math:`c < \sqrt{t\,n_c}`).
+    path where every class is separated* (:math:`c < \sqrt{t\,n_k}` for every size :math:`n_k`, a single class or a
+    cluster of equal-size classes).
 
     Finding (stop 12, certified solves at rel gap 1e-13): the approach is **not monotone** while a cluster is
     collapsed.  Sizes (143, 9, 9)·t, c = λN = 7.352: the distance grows 0.7655, 0.7666, 0.7685, 0.7698 for
     t = 1, 2, 4, 6 (the minority pair is collapsed, c ≥ √(9t)) and falls only once it separates at t = c²/9 = 6.0
     (0.6572 at t = 8, 0.4921 at 16, 0.3427 at 64).  The claim states the limit ("tend to"), which holds; the
-    monotone reading holds only on the separated tail, and that is what is checked.
+    monotone reading holds only on the separated tail, and that is what is checked.  A single class below the
+    threshold does the same (random draw, sizes (500, 84, 14)·t, λ_W = 0.005, λ_H = 0.333, c = 24.4, no bias):
+    Z̄ = 0 at t = 1, then 0.7654, 0.7658, 0.7673, 0.7318 for t = 2, 4, 8, 16, with the smallest class below its
+    threshold (√(14t) < c) all along.
     """
     from nctheory.solvers import solve
 
@@ -223,13 +226,12 @@ def etf_direction_path(problem: Problem, factors=(1, 2, 4, 8, 16), *, noise: flo
         return SequenceCheck(np.asarray(factors, dtype=float), v, False, False,
                              msg + " (Z̄ = 0 at all but at most one N: direction undefined, nothing checked)")
     c = problem.lam * problem.N
-    counts = Counter(problem.sizes)
-    sizes = sorted(int(n) for n, m in counts.items() if m >= 2)  # sizes of the equal-size clusters
+    sizes = sorted({int(n) for n in problem.sizes})  # one threshold per distinct size (class or cluster)
     separated = np.array([all(c < np.sqrt(n * int(t)) for n in sizes) for t in factors])
     tail = v[separated & np.isfinite(v)]
     monotone = bool(np.all(np.diff(tail) <= noise)) if tail.size >= 2 else True
     decreased = bool(defined[-1] < defined[0] or defined[0] <= noise)
     if not separated.all():
-        msg += f" (monotone only required where every equal-size cluster is separated: factors {list(np.asarray(factors)[separated])})"
+        msg += f" (monotone only required where every class is separated: factors {list(np.asarray(factors)[separated])})"
     ok = bool(certified and monotone and decreased)
     return SequenceCheck(np.asarray(factors, dtype=float), v, bool(certified), ok, msg)
