@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from reference_helpers import (EPS, balanced_ce_lpm, lpm, lpm_budgets, lpm_dense_bound, lpm_problems,
                                lpm_sample_objective, mse_water_filling, random_lpm_point, small_sizes)
 
+from nctheory.model import Problem
 from nctheory.solvers.convex.lpm_sdp import solve_lpm_sdp
 from nctheory.solvers.references.layout import DenseLayout
 from nctheory.solvers.references.lpm import LPMObjective, _rigorous, budget_radius
@@ -37,6 +38,17 @@ VALUE_ROUNDING = 1e-13
 #: The returned factors meet the budgets as the solver sums them; another summation order may differ by a few ε
 #: (measured 3e-16): 1e-14 relative.
 BUDGET_ROUNDING = 1e-14
+
+
+def sdp_accuracy(ref, problem) -> tuple[float, float]:
+    """(objective, Gram) agreement an SDP answer supports.  The constants above hold for Clarabel's tight attempts;
+    where both were inaccurate and only its defaults (relative gap 1e-8) succeeded, the same reasoning gives 10 x 1e-8
+    on the objective and 10 sqrt(1e-8 / pi_min) on the Grams (seen: sizes (38, 5, 54, 33), MSE, regularized bias,
+    objective 2.3e-8 relative off; pi_min = min n_k / N)."""
+    if ref.extra["attempts"][-1]["options"]:
+        return OBJECTIVE_AGREEMENT, GRAM_AGREEMENT
+    gap = 1e-8  # Clarabel's default tol_gap_rel
+    return 10 * gap, 10 * math.sqrt(gap * problem.N / min(problem.sizes))
 
 
 def ce_or_mse_problems(loss=None, bias=None):
@@ -71,13 +83,14 @@ def test_agrees_with_the_gram_sdp(loss, bias, data):
     check_certified(sol, 1e-12)
     ref = solve_lpm_sdp(problem)
     assert ref.status == Status.OPTIMAL
-    assert abs(sol.objective - ref.objective) <= OBJECTIVE_AGREEMENT * sol.objective
+    objective_agreement, gram_agreement = sdp_accuracy(ref, problem)
+    assert abs(sol.objective - ref.objective) <= objective_agreement * sol.objective
     # the certificate is below the independent optimum (a feasible point's value) up to its rounding
     assert sol.lower_bound <= ref.objective * (1 + VALUE_ROUNDING)
     mine, theirs = grams(sol), grams(ref)
     for key in mine:
         scale = np.abs(mine[key]).max()
-        assert np.abs(mine[key] - theirs[key]).max() <= GRAM_AGREEMENT * scale, key
+        assert np.abs(mine[key] - theirs[key]).max() <= gram_agreement * scale, key
     # the returned point is feasible and its objective is the model's objective at it
     assert max(sol.extra["budget_use"]) <= 1.0 + BUDGET_ROUNDING
     H = np.repeat(sol.H_mean, problem.sizes, axis=1)
@@ -85,6 +98,24 @@ def test_agrees_with_the_gram_sdp(loss, bias, data):
     # feasible up to the rounding of the budget use (a sum of K d squares, here evaluated in another order)
     w_sample, h_sample = lpm_budgets(problem, sol.W, H)
     assert w_sample <= problem.e_w * (1 + BUDGET_ROUNDING) and h_sample <= problem.e_h * (1 + BUDGET_ROUNDING)
+
+
+def test_agrees_with_an_sdp_answer_met_only_at_clarabels_defaults():
+    """A random draw where both tight Clarabel attempts were inaccurate (on this machine's kernel; which attempt
+    succeeds may depend on the BLAS): the comparison holds at the accuracy the accepted attempt supports, and the
+    certified answer is below the SDP's feasible value."""
+    problem = Problem(sizes=(38, 5, 54, 33), loss="mse", bias="regularized", lambda_b=0.31622776601683794,
+                      constraint="average", e_w=0.46477611390893897, e_h=0.17904557756290704, lambda_w=0.0,
+                      lambda_h=0.0)
+    sol, ref = solve(problem, tol=1e-12), solve_lpm_sdp(problem)
+    check_certified(sol, 1e-12)
+    assert ref.status == Status.OPTIMAL
+    objective_agreement, gram_agreement = sdp_accuracy(ref, problem)
+    assert abs(sol.objective - ref.objective) <= objective_agreement * sol.objective
+    assert sol.lower_bound <= ref.objective
+    mine, theirs = grams(sol), grams(ref)
+    for key in mine:
+        assert np.abs(mine[key] - theirs[key]).max() <= gram_agreement * np.abs(mine[key]).max(), key
 
 
 # =========================================================================== validity of the bound
