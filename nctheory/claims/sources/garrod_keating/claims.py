@@ -16,6 +16,8 @@ objective refutes a predicted minimiser).  At depth 1 the certified solver is th
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nctheory.claims.base import Claim, Prediction, Requires
@@ -71,7 +73,8 @@ def _rank_one_loses(problem) -> list[str]:
     n = problem.sizes[0]
     fam = best_candidate(K, M, n, problem.lambda_w, problem.lambda_h)[1]["value"]
     r1 = rank_one_best(K, M, rank_one_coefficient(M, n, problem.lambda_w, problem.lambda_h))
-    if r1 < fam + RANK_ONE_MARGIN:
+    # r1 = log K is the zero point, a member of the family: a competitor only if a nonzero rank-1 point is below it
+    if r1 < math.log(K) and r1 < fam + RANK_ONE_MARGIN:
         return [f"lambda_w: the claim is stated where the family beats every rank-1 point; here a rank-1 'line' of "
                 f"classes reaches {r1:.10f}, not above the family's best {fam:.10f} (the window just below the "
                 f"family's zero threshold; garrod-keating/polytope-minimizer finding)"]
