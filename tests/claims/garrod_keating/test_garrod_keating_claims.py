@@ -140,3 +140,6 @@ def test_rank_one_line_beats_the_family_below_its_zero_threshold():
     # the claim is now scoped away from this window; the default instances stay inside it
     assert any(m.startswith("lambda_w: ") for m in G.POLYTOPE_MINIMIZER.assumptions(p))
     assert all(not G.POLYTOPE_MINIMIZER.assumptions(q) for q in G.POLYTOPE_MINIMIZER.default_instances())
+    # and the zero regime (where the rank-1 optimum is the zero point, a member of the family) stays inside
+    assert not G.POLYTOPE_MINIMIZER.assumptions(Problem(sizes=(5,) * 4, lambda_w=1.0, lambda_h=1.0, depth=3))
+    assert not G.POLYTOPE_MINIMIZER.assumptions(p.with_(lambda_w=1.1 * p.lambda_w))

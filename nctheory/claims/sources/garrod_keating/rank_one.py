@@ -11,7 +11,7 @@ At rank 1, :math:`\bar Z = x y^\top` (x: the classifier's one coordinate per cla
 
 Only two classes can be the arg-max of a rank-1 logit (the extreme x's), so this "line" of classes loses to the
 family at small c; just below the family's zero threshold it wins (K = 4, M = 3, c = 0.28407: 1.380904 against the
-cross-polytope's 1.383170, classes at ±1.534 and ±0.690 on the classifier line).  Minimised by BFGS with the
+cross-polytope's 1.383170, :math:`x \propto (1, -0.449, 0.449, -1)`, :math:`y \propto (1, -0.380, 0.380, -1)`).  Minimised by BFGS with the
 analytic gradient from a fixed set of seeded starts; a value, not a certificate (nonconvex), used to scope the claim.
 """
 
@@ -26,9 +26,10 @@ from scipy.special import logsumexp, softmax
 
 from nctheory.claims.sources.garrod_keating.formulas import kappa
 
-#: Seeded starts of the rank-1 minimisation.  On K = 4, M in 2..4 near the family's zero threshold 12 starts
-#: reproduce the factored solver's rank-1 value to 1e-15 (the instance of the module doc) and every start that
-#: leaves the zero point reaches the same value.
+#: Seeded starts of the rank-1 minimisation.  At the instance of the module doc 12 starts give 1.3809037503337103,
+#: the factored solver's value to the last digit (an independent 12-start BFGS with a numerical gradient: 4e-16
+#: away); near the family's zero threshold (K in {4, 6}, M in {2, 3, 4, 8}) the points they exclude are all refuted
+#: by factored solves too (docs/findings.rst).
 STARTS = 12
 
 
