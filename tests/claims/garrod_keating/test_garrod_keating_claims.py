@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from nctheory.claims.sources import garrod_keating as G
 from nctheory.claims.sources.garrod_keating.formulas import (best_candidate, candidate_objective, candidates,
                                                              cross_polytope_gram, etf_gram, polygon_gram)
+from nctheory.claims.sources.garrod_keating.rank_one import rank_one_best, rank_one_coefficient
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.model import Problem
 from nctheory.solvers import solve
@@ -100,3 +101,45 @@ def test_k3_family_misses_a_dropped_class_point():
     assert any(m.startswith("sizes: ") for m in G.POLYTOPE_MINIMIZER.assumptions(p))
     v = verify_claim(G.POLYTOPE_FAMILY_GENERAL, p)
     assert v.verdict == Verdict.FAIL and v.as_expected
+
+
+def _canonical_objective(layers, H_mean, n, lambda_w, lambda_h):
+    # catalogue §0 rebuilt in plain numpy: every sample at its class mean, P = W_M ... W_1, CE averaged over N
+    K = H_mean.shape[1]
+    P = layers[-1]
+    for Wi in layers[-2::-1]:
+        P = P @ Wi
+    Z = P @ np.repeat(H_mean, n, axis=1)
+    y = np.repeat(np.arange(K), n)
+    ce = np.mean(np.log(np.sum(np.exp(Z - Z.max(axis=0)), axis=0)) + Z.max(axis=0) - Z[y, np.arange(y.size)])
+    return ce + sum(lambda_w / 2 * np.sum(Wi ** 2) for Wi in layers) + lambda_h / 2 * n * np.sum(H_mean ** 2)
+
+
+def test_rank_one_line_beats_the_family_below_its_zero_threshold():
+    # the random-seed draw (property suite, seed 24) that refuted polytope-minimizer by value: K = 4, M = 3
+    p = Problem(sizes=(29,) * 4, lambda_w=0.09660232335469633, lambda_h=0.01556764301717455, depth=3)
+    name, rec, allc = best_candidate(4, 3, 29, p.lambda_w, p.lambda_h)
+    # the family's values, recomputed from the closed forms (cross-polytope at K = 4: gaps 0, 1, 1, 2, spectrum 2, 2)
+    kap = 2.0 * (p.lambda_h * p.lambda_w ** 3) ** 0.25
+    a = rec["a"]
+    assert name == "cross-polytope" and allc["etf"]["a"] == 0.0
+    assert rec["value"] == pytest.approx(math.log(1 + 2 * math.exp(-a) + math.exp(-2 * a))
+                                         + kap * 2 * math.sqrt(2 * a * math.sqrt(29)), rel=1e-14, abs=0)
+    etf_grid = candidate_objective(np.geomspace(1e-6, 10, 4001), etf_gram(4), 3, 29, p.lambda_w, p.lambda_h)
+    assert etf_grid.min() > math.log(4)  # the ETF's best scale really is 0 here
+    sol = solve(p, method="factored")
+    layers = sol.extra["layers"]
+    F = _canonical_objective(layers, np.asarray(sol.H_mean), 29, p.lambda_w, p.lambda_h)
+    # measured: 1.38090375033371 (factored and plain numpy agree to 2e-16) against the cross-polytope's 1.38316976835
+    assert F == pytest.approx(float(sol.objective), rel=1e-12) and F < rec["value"] - 2e-3
+    s = np.linalg.svd(np.asarray(sol.W) @ np.asarray(sol.H_mean), compute_uv=False)
+    assert np.count_nonzero(s > 1e-6 * s[0]) == 1  # all classes on one line
+    # the rank-1 reduction reaches the same value independently of the factored solver
+    r1 = rank_one_best(4, 3, rank_one_coefficient(3, 29, p.lambda_w, p.lambda_h))
+    assert r1 == pytest.approx(F, rel=1e-10)
+    # the claim is now scoped away from this window; the default instances stay inside it
+    assert any(m.startswith("lambda_w: ") for m in G.POLYTOPE_MINIMIZER.assumptions(p))
+    assert all(not G.POLYTOPE_MINIMIZER.assumptions(q) for q in G.POLYTOPE_MINIMIZER.default_instances())
+    # and the zero regime (where the rank-1 optimum is the zero point, a member of the family) stays inside
+    assert not G.POLYTOPE_MINIMIZER.assumptions(Problem(sizes=(5,) * 4, lambda_w=1.0, lambda_h=1.0, depth=3))
+    assert not G.POLYTOPE_MINIMIZER.assumptions(p.with_(lambda_w=1.1 * p.lambda_w))

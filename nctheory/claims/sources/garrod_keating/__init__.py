@@ -2,7 +2,8 @@
 ``dang2023/ce-etf-deep`` of §3).
 
 Package layout: :mod:`.formulas` (the symmetric candidates and their 1-D minimisation), :mod:`.experiments`
-(rank along depth), :mod:`.symbolic`, :mod:`.accuracy`, :mod:`.claims`.
+(rank along depth), :mod:`.rank_one` (the rank-1 competitor that bounds the claim's scope), :mod:`.symbolic`,
+:mod:`.accuracy`, :mod:`.claims`.
 """
 
 from nctheory.claims.sources.garrod_keating.claims import (CLAIMS, POLYTOPE_FAMILY_GENERAL,  # noqa: F401
