@@ -30,3 +30,22 @@ def assert_quantities_match(claim, problem, solution, min_compared=0, precision=
     assert len(checks) >= min_compared, f"{claim.id}: only {len(checks)} quantities compared"
     bad = [c.explain() for c in checks if c.decision != Decision.AGREE]
     assert not bad, f"{claim.id} on {problem}:\n" + "\n".join(bad)
+
+
+#: cvxpy's reduced R2 solve is accurate to ~1e-7 relative (Clarabel, tests/claims/*/test_*known_optima.py).
+CVXPY_OBJECTIVE_SLACK = 1e-7
+
+
+def assert_certificate_brackets_cvxpy(problem):
+    """Solve ``problem`` with the certified solver (tol 1e-12) and with cvxpy's reduced R2 formulation (the independent
+    value where no closed form exists); the certified interval [lower_bound, objective] must contain cvxpy's value up
+    to cvxpy's own accuracy.  Returns ``(certified, cvxpy)`` for further checks."""
+    from nctheory.solvers.registry import SOLVERS
+    from nctheory.solvers.result import Status
+
+    cert = SOLVERS["certified"].solve(problem, tol=1e-12)
+    ref = SOLVERS["convex:reduced"].solve(problem)
+    assert cert.status == Status.OPTIMAL and cert.lower_bound is not None, cert.message
+    slack = CVXPY_OBJECTIVE_SLACK * abs(ref.objective)
+    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
+    return cert, ref

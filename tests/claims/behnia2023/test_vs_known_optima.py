@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
 
+from claim_helpers import assert_certificate_brackets_cvxpy
 from nctheory.claims.sources.zhu.formulas import zhu_closed_form
 from nctheory.geometry import centering
 from nctheory.model import Problem
@@ -76,11 +77,7 @@ def test_certificate_brackets_cvxpy(sizes, loss):
     # no closed form: cvxpy's reduced R2 solve is the independent value; the certified interval
     # [lower_bound, objective] must contain it up to cvxpy's own accuracy (1e-7 relative, as above)
     p = Problem(sizes, lambda_w=3e-3, lambda_h=6e-3, loss=loss)
-    cert = SOLVERS["certified"].solve(p, tol=1e-12)
-    ref = SOLVERS["convex:reduced"].solve(p)
-    assert cert.status == Status.OPTIMAL and cert.lower_bound is not None
-    slack = 1e-7 * abs(ref.objective)
-    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
+    cert, _ = assert_certificate_brackets_cvxpy(p)
     assert cert.objective - cert.lower_bound <= 1e-10 * abs(cert.objective)
 
 
@@ -92,8 +89,5 @@ def test_certificate_brackets_cvxpy_on_random_instances(data, K, log_lam, log_ra
     loss = VectorScaling(delta=data.draw(factor), omega=data.draw(factor))
     lam, r = 10.0 ** log_lam, 10.0 ** (log_ratio / 2)
     p = Problem(sizes, lambda_w=lam / r, lambda_h=lam * r, loss=loss)
-    cert = SOLVERS["certified"].solve(p, tol=1e-12)
-    ref = SOLVERS["convex:reduced"].solve(p)
-    assert cert.status == Status.OPTIMAL and ref.status == Status.OPTIMAL
-    slack = 1e-7 * abs(ref.objective)
-    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
+    _, ref = assert_certificate_brackets_cvxpy(p)
+    assert ref.status == Status.OPTIMAL

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
 
+from claim_helpers import assert_certificate_brackets_cvxpy
 from nctheory.claims.sources.zhou2022.formulas import balanced_closed_form
 from nctheory.geometry import centering
 from nctheory.model import Problem
@@ -70,11 +71,7 @@ def test_certificate_brackets_cvxpy(sizes, eps, bias):
     # interval [lower_bound, objective] must contain it up to cvxpy's own accuracy (1e-7 relative, as above)
     p = Problem(sizes, lambda_w=3e-3, lambda_h=6e-3, loss=LabelSmoothing(eps), bias=bias,
                 lambda_b=1e-2 if bias == "regularized" else 0.0)
-    cert = SOLVERS["certified"].solve(p, tol=1e-12)
-    ref = SOLVERS["convex:reduced"].solve(p)
-    assert cert.status == Status.OPTIMAL and cert.lower_bound is not None
-    slack = 1e-7 * abs(ref.objective)
-    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
+    cert, _ = assert_certificate_brackets_cvxpy(p)
     assert cert.objective - cert.lower_bound <= 1e-10 * abs(cert.objective)
 
 
@@ -85,8 +82,5 @@ def test_certificate_brackets_cvxpy(sizes, eps, bias):
 def test_certificate_brackets_cvxpy_on_random_instances(sizes, eps, log_lam, log_ratio, bias):
     lam, r = 10.0 ** log_lam, 10.0 ** (log_ratio / 2)
     p = Problem(tuple(sizes), lambda_w=lam / r, lambda_h=lam * r, loss=LabelSmoothing(eps), bias=bias)
-    cert = SOLVERS["certified"].solve(p, tol=1e-12)
-    ref = SOLVERS["convex:reduced"].solve(p)
-    assert cert.status == Status.OPTIMAL and ref.status == Status.OPTIMAL
-    slack = 1e-7 * abs(ref.objective)
-    assert cert.lower_bound - slack <= ref.objective <= cert.objective + slack
+    _, ref = assert_certificate_brackets_cvxpy(p)
+    assert ref.status == Status.OPTIMAL
